@@ -1,0 +1,62 @@
+/**
+ * The one interface between Skiff's runtime-neutral core and the runtime it runs on.
+ *
+ * Everything that touches the operating system (sockets, files, signals, the process) goes
+ * through a `Platform`. The core never names `Deno`, `Bun` or `node:` modules; adapters live
+ * beside this file (`deno.ts`, later `bun.ts`) and `select.ts` picks one at start-up.
+ */
+
+export interface NetAddr {
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/** A byte stream socket. Reads fill a caller-owned buffer so the hot path allocates nothing. */
+export interface Conn {
+  readonly remoteAddr: NetAddr;
+  readonly localAddr: NetAddr;
+  /** Reads into `buf`; resolves to the byte count, or `null` at end of stream. */
+  read(buf: Uint8Array): Promise<number | null>;
+  /**
+   * Writes all of `data`. The caller must not modify `data` until the promise settles.
+   * Rejects when the peer is gone.
+   */
+  write(data: Uint8Array): Promise<void>;
+  /** Closes both directions; safe to call more than once. */
+  close(): void;
+  setNoDelay(on: boolean): void;
+}
+
+export interface Listener {
+  readonly addr: NetAddr;
+  /** Resolves with the next connection, or `null` once the listener is closed. */
+  accept(): Promise<Conn | null>;
+  close(): void;
+}
+
+export type SignalName = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGUSR1" | "SIGUSR2";
+
+export interface Platform {
+  /** `deno` or `bun`: reported in `--version` and `/varz`. */
+  readonly runtime: string;
+  readonly runtimeVersion: string;
+  readonly os: string;
+  readonly arch: string;
+  readonly pid: number;
+  readonly args: readonly string[];
+
+  listen(hostname: string, port: number): Promise<Listener>;
+  connect(hostname: string, port: number): Promise<Conn>;
+
+  /** Registers a handler; returns a function that removes it. */
+  onSignal(signal: SignalName, handler: () => void): () => void;
+  env(name: string): string | undefined;
+  exit(code: number): never;
+  /** Resident set size of this process in bytes. */
+  memoryRss(): number;
+
+  writeStderr(text: string): void;
+  readTextFile(path: string): Promise<string>;
+  writeTextFile(path: string, text: string): Promise<void>;
+  removeFile(path: string): Promise<void>;
+}
