@@ -1,0 +1,423 @@
+/**
+ * A client connection: reads and parses the socket, applies each operation, owns the
+ * connection's subscriptions and its outbound buffer, and keeps it alive with PING/PONG.
+ *
+ * The publish path is synchronous from parse to delivery: a read is parsed, every message in
+ * it is matched and queued on its subscribers' outbound buffers, and the server writes each
+ * touched buffer once when the read has been handled.
+ */
+import type { Conn } from "../platform/types.ts";
+import type { Account } from "../accounts/account.ts";
+import type { ClientHost } from "./host.ts";
+import { Outbound } from "./outbound.ts";
+import { CloseReason } from "./close_reason.ts";
+import {
+  type ConnectOptions,
+  defaultConnectOptions,
+  parseConnectOptions,
+} from "./connect_options.ts";
+import { ClientParser } from "../protocol/parser.ts";
+import type { ClientOpHandler, MsgArgs, ParseFailure } from "../protocol/ops.ts";
+import { encodeMsg, encodeStatusMsg, OK_LINE, PING_LINE, PONG_LINE } from "../protocol/encode.ts";
+import {
+  ERR_AUTHENTICATION_TIMEOUT,
+  ERR_AUTHORIZATION_VIOLATION,
+  ERR_INVALID_CLIENT_PROTOCOL,
+  ERR_INVALID_PUBLISH_SUBJECT,
+  ERR_INVALID_SUBJECT,
+  ERR_MAX_CONTROL_LINE,
+  ERR_MAX_PAYLOAD,
+  ERR_MAX_SUBSCRIPTIONS,
+  ERR_NO_RESPONDERS_REQUIRES_HEADERS,
+  ERR_STALE_CONNECTION,
+  errLine,
+} from "../protocol/errors.ts";
+import { type Subscriber, Subscription } from "../pubsub/subscription.ts";
+import { deliverToMatches } from "../pubsub/deliver.ts";
+import { PublishCache } from "../pubsub/publish_cache.ts";
+import { isValidLiteralSubject, isValidSubject } from "../subject/subject.ts";
+import { decodeAscii, encodeUtf8 } from "../util/bytes.ts";
+
+const MIN_READ_BUFFER = 512;
+const MAX_READ_BUFFER = 64 * 1024;
+/** A producer stops reading while a subscriber it feeds has more than this queued. */
+const STALL_THRESHOLD = 4 * 1024 * 1024;
+/** The longest a producer is held back before reading again (nats-server: 1s at most). */
+const STALL_MAX_MS = 1000;
+/** How long -ERR and other final words get to reach the peer before the socket closes. */
+const CLOSE_FLUSH_MS = 500;
+const NO_RESPONDERS_BLOCK = encodeUtf8("NATS/1.0 503\r\n\r\n");
+
+export class ClientConnection implements ClientOpHandler {
+  readonly cid: number;
+  readonly conn: Conn;
+  readonly start = Date.now();
+  readonly out: Outbound;
+  readonly subs = new Map<string, Subscription>();
+  account: Account;
+  opts: ConnectOptions = defaultConnectOptions();
+  connectReceived = false;
+  closed = false;
+  closeReason: CloseReason | null = null;
+  lastActivity = Date.now();
+  inMsgs = 0;
+  inBytes = 0;
+  outMsgs = 0;
+  outBytes = 0;
+  /** Set by the server's flush scheduler while this connection waits in its dirty list. */
+  dirty = false;
+
+  #host: ClientHost;
+  #parser: ClientParser;
+  #pubCache: PublishCache<Subscription>;
+  #pingsOut = 0;
+  #pingTimer: ReturnType<typeof setTimeout> | undefined;
+  #authTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A subscriber whose backlog this connection's last read pushed over the stall threshold. */
+  #stalledOn: ClientConnection | null = null;
+
+  constructor(cid: number, conn: Conn, host: ClientHost, account: Account) {
+    this.cid = cid;
+    this.conn = conn;
+    this.#host = host;
+    this.account = account;
+    const options = host.options;
+    this.#parser = new ClientParser(this, options);
+    this.#pubCache = new PublishCache(account.sublist);
+    this.out = new Outbound(conn, {
+      onWriteError: () => this.close(CloseReason.WriteError),
+      onDrained: () => {},
+    });
+  }
+
+  get echo(): boolean {
+    return this.opts.echo;
+  }
+
+  /** Sends INFO, arms the timers and reads until the socket ends. */
+  async run(): Promise<void> {
+    this.conn.setNoDelay(true);
+    this.#send(encodeUtf8(this.#host.infoLine(this)));
+    this.#host.markDirty(this);
+    if (this.#host.authRequired) {
+      this.#authTimer = setTimeout(
+        () => this.#fatal(ERR_AUTHENTICATION_TIMEOUT, CloseReason.AuthenticationTimeout),
+        this.#host.options.authTimeoutMs,
+      );
+    }
+    this.#armPingTimer();
+    await this.#readLoop();
+  }
+
+  async #readLoop(): Promise<void> {
+    let buf = new Uint8Array(MIN_READ_BUFFER);
+    let smallReads = 0;
+    while (!this.closed) {
+      let n: number | null;
+      try {
+        n = await this.conn.read(buf);
+      } catch {
+        this.close(CloseReason.ReadError);
+        return;
+      }
+      if (n === null) break;
+      this.lastActivity = Date.now();
+      this.#parser.parse(buf, n);
+      const stalledOn = this.#stalledOn;
+      if (stalledOn !== null) {
+        // Let a lagging subscriber catch up instead of queueing without bound.
+        this.#stalledOn = null;
+        await stalledOn.out.drain(STALL_MAX_MS);
+      }
+      // Grow the buffer for busy publishers; shrink it back for idle ones.
+      if (n === buf.length && buf.length < MAX_READ_BUFFER) {
+        buf = new Uint8Array(buf.length * 2);
+        smallReads = 0;
+      } else if (n < buf.length / 4 && buf.length > MIN_READ_BUFFER && ++smallReads > 8) {
+        buf = new Uint8Array(buf.length / 2);
+        smallReads = 0;
+      }
+    }
+    this.close(CloseReason.ClientClosed);
+  }
+
+  // ---- operations from the parser ----
+
+  onConnect(json: string): void {
+    let opts: ConnectOptions;
+    try {
+      opts = parseConnectOptions(json, this.opts);
+    } catch (err) {
+      this.#host.logger.debug(`cid:${this.cid} - bad CONNECT: ${(err as Error).message}`);
+      this.#parser.stop();
+      this.close(CloseReason.ProtocolViolation);
+      return;
+    }
+    if (opts.protocol < 0 || opts.protocol > 1) {
+      return this.#fatal(ERR_INVALID_CLIENT_PROTOCOL, CloseReason.BadClientProtocolVersion);
+    }
+    if (opts.noResponders && !opts.headers) {
+      return this.#fatal(
+        ERR_NO_RESPONDERS_REQUIRES_HEADERS,
+        CloseReason.NoRespondersRequiresHeaders,
+      );
+    }
+    if (this.#host.authRequired && !this.connectReceived) {
+      const account = this.#host.authenticate(this, opts);
+      if (account === null) {
+        this.#host.logger.error(`cid:${this.cid} - authentication error`);
+        return this.#fatal(ERR_AUTHORIZATION_VIOLATION, CloseReason.AuthenticationViolation);
+      }
+      this.#bindAccount(account);
+    }
+    clearTimeout(this.#authTimer);
+    this.#authTimer = undefined;
+    this.opts = opts;
+    this.connectReceived = true;
+    this.#ok();
+  }
+
+  onPub(args: MsgArgs): void {
+    if (!this.#mayOperate()) return;
+    if (args.headerSize >= 0 && !this.opts.headers) {
+      this.#host.logger.debug(`cid:${this.cid} - message headers not supported`);
+      this.#parser.stop();
+      this.close(CloseReason.ProtocolViolation);
+      return;
+    }
+    this.inMsgs++;
+    this.inBytes += args.size;
+    const stats = this.#host.stats;
+    stats.inMsgs++;
+    stats.inBytes += args.size;
+    const cache = this.#pubCache;
+    const result = cache.lookup(args.buf, args.subjectStart, args.subjectEnd);
+    // Like nats-server, pedantic mode reports a wildcard publish but still delivers it.
+    if (this.opts.pedantic && !isValidLiteralSubject(cache.lastSubject)) {
+      this.#sendErr(ERR_INVALID_PUBLISH_SUBJECT);
+    }
+    this.#ok();
+    const delivered = deliverToMatches(result, args, this);
+    if (delivered === 0 && args.replyEnd > args.replyStart && this.opts.noResponders) {
+      this.#sendNoResponders(args);
+    }
+  }
+
+  onSub(subject: string, queue: string | null, sid: string): void {
+    if (!this.#mayOperate()) return;
+    if (!isValidSubject(subject) || (queue !== null && !isValidQueueName(queue))) {
+      this.#sendErr(ERR_INVALID_SUBJECT);
+      return;
+    }
+    // A repeated sid is ignored, as in nats-server.
+    if (!this.subs.has(sid)) {
+      const max = this.#host.options.maxSubscriptions;
+      if (max > 0 && this.subs.size >= max) {
+        this.#sendErr(ERR_MAX_SUBSCRIPTIONS);
+        return;
+      }
+      const sub = new Subscription(this, subject, queue, sid);
+      this.subs.set(sid, sub);
+      this.account.sublist.insert(sub);
+    }
+    this.#ok();
+  }
+
+  onUnsub(sid: string, max: number): void {
+    if (!this.#mayOperate()) return;
+    const sub = this.subs.get(sid);
+    if (sub !== undefined) {
+      if (max > 0 && max > sub.delivered) {
+        sub.max = max;
+      } else {
+        this.#removeSub(sub);
+      }
+    }
+    this.#ok();
+  }
+
+  onPing(): void {
+    if (!this.#mayOperate()) return;
+    this.#send(PONG_LINE);
+  }
+
+  onPong(): void {
+    this.#pingsOut = 0;
+  }
+
+  onInfo(_json: string): void {
+    // Clients have nothing to tell the server through INFO.
+  }
+
+  onOk(): void {}
+
+  onErr(text: string): void {
+    this.#host.logger.debug(`cid:${this.cid} - client sent -ERR ${text}`);
+    this.close(CloseReason.ParseError);
+  }
+
+  onParseError(failure: ParseFailure): void {
+    this.#host.logger.debug(`cid:${this.cid} - parser error: ${failure.detail}`);
+    const reason = failure.errText === ERR_MAX_PAYLOAD
+      ? CloseReason.MaxPayloadExceeded
+      : failure.errText === ERR_MAX_CONTROL_LINE
+      ? CloseReason.MaxControlLineExceeded
+      : CloseReason.ProtocolViolation;
+    if (failure.errText !== null) this.#fatal(failure.errText, reason);
+    else this.close(reason);
+  }
+
+  // ---- delivery to this connection ----
+
+  deliver(sub: Subscription, args: MsgArgs, origin: Subscriber | null): void {
+    if (this.closed) return;
+    const out = this.out;
+    const pending = out.pending;
+    if (pending > this.#host.options.maxPending) {
+      this.#slowConsumer(CloseReason.SlowConsumerPendingBytes);
+      return;
+    }
+    encodeMsg(out, sub.sidBytes, args, this.opts.headers);
+    this.outMsgs++;
+    this.outBytes += args.size;
+    const stats = this.#host.stats;
+    stats.outMsgs++;
+    stats.outBytes += args.size;
+    if (!this.dirty) this.#host.markDirty(this);
+    if (pending > STALL_THRESHOLD && origin instanceof ClientConnection && origin !== this) {
+      // The producer pauses its reads until this backlog drains (see the read loop).
+      origin.#stalledOn = this;
+    }
+    if (++sub.delivered === sub.max) this.#removeSub(sub);
+  }
+
+  /** Called by the flush scheduler: checks the write deadline, then writes. */
+  flush(now: number): void {
+    const started = this.out.writeStartedAt;
+    if (started > 0 && now - started > this.#host.options.writeDeadlineMs) {
+      this.#slowConsumer(CloseReason.SlowConsumerWriteDeadline);
+      return;
+    }
+    this.out.flush();
+  }
+
+  // ---- closing ----
+
+  /** Closes at once; queued bytes get a short chance to go out first. */
+  close(reason: CloseReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    this.#parser.stop();
+    clearTimeout(this.#pingTimer);
+    clearTimeout(this.#authTimer);
+    for (const sub of this.subs.values()) this.account.sublist.remove(sub);
+    this.subs.clear();
+    this.#host.clientClosed(this);
+    if (this.out.pending > 0 && reason !== CloseReason.SlowConsumerPendingBytes) {
+      this.out.drain(CLOSE_FLUSH_MS).finally(() => this.#release());
+    } else {
+      this.#release();
+    }
+  }
+
+  #release(): void {
+    this.out.close();
+    this.conn.close();
+  }
+
+  /** Sends `-ERR` and closes. */
+  #fatal(errText: string, reason: CloseReason): void {
+    if (this.closed) return;
+    this.#parser.stop();
+    this.#sendErr(errText);
+    this.out.flush();
+    this.close(reason);
+  }
+
+  #slowConsumer(reason: CloseReason): void {
+    if (this.closed) return;
+    this.#host.stats.slowConsumers++;
+    this.#host.logger.info(
+      `cid:${this.cid} - Slow Consumer Detected: ${
+        reason === CloseReason.SlowConsumerWriteDeadline
+          ? "WriteDeadline exceeded"
+          : "MaxPending exceeded"
+      } with ${this.out.pending} pending bytes`,
+    );
+    this.close(reason);
+  }
+
+  // ---- helpers ----
+
+  /** Before CONNECT, only an unauthenticated server accepts operations. */
+  #mayOperate(): boolean {
+    if (this.closed) return false;
+    if (this.connectReceived || !this.#host.authRequired) return true;
+    this.#fatal(ERR_AUTHORIZATION_VIOLATION, CloseReason.AuthenticationViolation);
+    return false;
+  }
+
+  #bindAccount(account: Account): void {
+    if (account === this.account) return;
+    this.account = account;
+    this.#pubCache = new PublishCache(account.sublist);
+  }
+
+  #removeSub(sub: Subscription): void {
+    if (this.subs.get(sub.sid) !== sub) return;
+    this.subs.delete(sub.sid);
+    this.account.sublist.remove(sub);
+  }
+
+  /** Answers a request nobody can serve with a 503 status on the requester's reply subs. */
+  #sendNoResponders(args: MsgArgs): void {
+    const reply = decodeAscii(args.buf, args.replyStart, args.replyEnd);
+    const result = this.account.sublist.match(reply);
+    const replyBytes = args.buf.subarray(args.replyStart, args.replyEnd);
+    for (const sub of result.plain) {
+      if (sub.owner !== this) continue;
+      encodeStatusMsg(this.out, replyBytes, sub.sidBytes, NO_RESPONDERS_BLOCK);
+      this.#host.markDirty(this);
+    }
+  }
+
+  #armPingTimer(): void {
+    const interval = this.#host.options.pingIntervalMs;
+    if (interval <= 0) return;
+    this.#pingTimer = setTimeout(() => {
+      if (this.closed) return;
+      if (this.#pingsOut + 1 > this.#host.options.pingMax) {
+        this.#host.stats.staleConnections++;
+        this.#host.logger.debug(`cid:${this.cid} - Stale Client Connection - Closing`);
+        this.#fatal(ERR_STALE_CONNECTION, CloseReason.StaleConnection);
+        return;
+      }
+      this.#pingsOut++;
+      this.#send(PING_LINE);
+      this.#armPingTimer();
+    }, interval);
+  }
+
+  #ok(): void {
+    if (this.opts.verbose) this.#send(OK_LINE);
+  }
+
+  #sendErr(text: string): void {
+    this.#send(encodeUtf8(errLine(text)));
+  }
+
+  #send(bytes: Uint8Array): void {
+    this.out.append(bytes);
+    this.#host.markDirty(this);
+  }
+}
+
+/** A queue name is any non-empty run of bytes without whitespace (the parser already split on it). */
+function isValidQueueName(queue: string): boolean {
+  for (let i = 0; i < queue.length; i++) {
+    const c = queue.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 10) return false;
+  }
+  return queue.length > 0;
+}

@@ -1,0 +1,111 @@
+/**
+ * Encodes server-to-client operations straight into an outbound buffer: MSG/HMSG frames are
+ * assembled from the publisher's bytes with no intermediate strings.
+ */
+import type { Outbound } from "../conn/outbound.ts";
+import type { MsgArgs } from "./ops.ts";
+import { decimalLength, encodeUtf8, writeDecimal } from "../util/bytes.ts";
+
+const MSG_ = encodeUtf8("MSG ");
+const HMSG_ = encodeUtf8("HMSG ");
+const SP = 32;
+const CR = 13;
+const LF = 10;
+
+export const PING_LINE = encodeUtf8("PING\r\n");
+export const PONG_LINE = encodeUtf8("PONG\r\n");
+export const OK_LINE = encodeUtf8("+OK\r\n");
+
+/** Copies `src[s, e)` to `dst[at]`; returns the position after it. */
+export function copyBytes(
+  dst: Uint8Array,
+  at: number,
+  src: Uint8Array,
+  s: number,
+  e: number,
+): number {
+  const n = e - s;
+  if (n < 48) {
+    // A loop beats creating a subarray view for the short runs that dominate (subjects, sids).
+    for (let i = 0; i < n; i++) dst[at + i] = src[s + i];
+  } else {
+    dst.set(src.subarray(s, e), at);
+  }
+  return at + n;
+}
+
+/**
+ * Queues `MSG <subject> <sid> [reply] <size>` (or HMSG with the header size) and the payload.
+ * `withHeaders` false strips the header block for a subscriber that cannot take headers.
+ * `subject` overrides the publisher's subject bytes (used when a mapping rewrote it).
+ */
+export function encodeMsg(
+  out: Outbound,
+  sid: Uint8Array,
+  args: MsgArgs,
+  withHeaders: boolean,
+  subject?: Uint8Array,
+): void {
+  const subjBuf = subject ?? args.buf;
+  const subjStart = subject ? 0 : args.subjectStart;
+  const subjEnd = subject ? subject.length : args.subjectEnd;
+  const replyLen = args.replyEnd - args.replyStart;
+  // An empty header block goes out as a plain MSG, as nats-server does.
+  const hasHeaders = args.headerSize > 0 && withHeaders;
+  const skip = args.headerSize > 0 && !withHeaders ? args.headerSize : 0;
+  const size = args.size - skip;
+  const need = 5 + (subjEnd - subjStart) + 1 + sid.length + (replyLen > 0 ? replyLen + 1 : 0) +
+    (hasHeaders ? 1 + decimalLength(args.headerSize) : 0) + 1 + decimalLength(size) + 2 + size + 2;
+  const b = out.ensure(need);
+  let p = out.length;
+  if (hasHeaders) {
+    b.set(HMSG_, p);
+    p += 5;
+  } else {
+    b[p] = MSG_[0];
+    b[p + 1] = MSG_[1];
+    b[p + 2] = MSG_[2];
+    b[p + 3] = SP;
+    p += 4;
+  }
+  p = copyBytes(b, p, subjBuf, subjStart, subjEnd);
+  b[p++] = SP;
+  p = copyBytes(b, p, sid, 0, sid.length);
+  b[p++] = SP;
+  if (replyLen > 0) {
+    p = copyBytes(b, p, args.buf, args.replyStart, args.replyEnd);
+    b[p++] = SP;
+  }
+  if (hasHeaders) {
+    p = writeDecimal(b, p, args.headerSize);
+    b[p++] = SP;
+  }
+  p = writeDecimal(b, p, size);
+  b[p++] = CR;
+  b[p++] = LF;
+  const from = args.payloadStart + skip;
+  p = copyBytes(b, p, args.payloadBuf, from, from + size);
+  b[p++] = CR;
+  b[p++] = LF;
+  out.length = p;
+}
+
+/** Queues a header-only status message, e.g. `NATS/1.0 503` for no responders. */
+export function encodeStatusMsg(
+  out: Outbound,
+  subject: Uint8Array,
+  sid: Uint8Array,
+  statusBlock: Uint8Array,
+): void {
+  const n = statusBlock.length;
+  const line = encodeUtf8(` ${n} ${n}\r\n`);
+  out.append(HMSG_);
+  out.append(subject);
+  out.ensure(1)[out.length++] = SP;
+  out.append(sid);
+  out.append(line);
+  out.append(statusBlock);
+  out.ensure(2);
+  out.buf[out.length++] = CR;
+  out.buf[out.length++] = LF;
+}

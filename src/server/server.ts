@@ -1,0 +1,191 @@
+/**
+ * The server: composes the listener, the accounts and the client connections, owns the
+ * per-turn flush scheduler, and runs the lifecycle from start to a graceful shutdown.
+ */
+import type { Listener, Platform } from "../platform/types.ts";
+import type { Options } from "../config/options.ts";
+import { COMPAT_NATS_VERSION, SKIFF_VERSION } from "../config/options.ts";
+import { Account, GLOBAL_ACCOUNT } from "../accounts/account.ts";
+import { ClientConnection } from "../conn/client.ts";
+import type { ClientHost, TrafficStats } from "../conn/host.ts";
+import type { ConnectOptions } from "../conn/connect_options.ts";
+import { CloseReason } from "../conn/close_reason.ts";
+import { ERR_MAX_CONNECTIONS, errLine } from "../protocol/errors.ts";
+import { newServerId } from "../util/nkey.ts";
+import { encodeUtf8 } from "../util/bytes.ts";
+import { Logger } from "./logger.ts";
+import { buildInfoPrefix, clientInfoLine } from "./info.ts";
+
+/** How long shutdown waits for clients' queued bytes to go out. */
+const SHUTDOWN_FLUSH_MS = 2000;
+
+export class Server implements ClientHost {
+  readonly id: string = newServerId();
+  readonly name: string;
+  readonly options: Options;
+  readonly platform: Platform;
+  readonly logger: Logger;
+  readonly stats: TrafficStats = {
+    inMsgs: 0,
+    inBytes: 0,
+    outMsgs: 0,
+    outBytes: 0,
+    slowConsumers: 0,
+    staleConnections: 0,
+  };
+  readonly globalAccount = new Account(GLOBAL_ACCOUNT);
+  readonly startedAt = new Date();
+  readonly clients = new Map<number, ClientConnection>();
+  totalConnections = 0;
+
+  #listener: Listener | null = null;
+  #infoPrefix = "";
+  #nextCid = 1;
+  #dirty: ClientConnection[] = [];
+  #flushQueued = false;
+  #shuttingDown = false;
+  #done: Promise<void>;
+  #resolveDone!: () => void;
+
+  constructor(options: Options, platform: Platform, logger?: Logger) {
+    this.options = options;
+    this.platform = platform;
+    this.name = options.serverName || this.id;
+    this.logger = logger ?? new Logger({
+      pid: platform.pid,
+      debug: options.debug,
+      trace: options.trace,
+      logtime: options.logtime,
+      write: (line) => platform.writeStderr(line),
+    });
+    this.#done = new Promise((resolve) => this.#resolveDone = resolve);
+  }
+
+  get authRequired(): boolean {
+    return this.options.authToken !== "" || this.options.username !== "";
+  }
+
+  /** The address clients connect to, once listening. */
+  get addr(): { hostname: string; port: number } {
+    if (this.#listener === null) throw new Error("server is not listening");
+    return this.#listener.addr;
+  }
+
+  /** Resolves when the server has shut down. */
+  get done(): Promise<void> {
+    return this.#done;
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    const log = this.logger;
+    log.info(`Starting skiff`);
+    log.info(`  Version:  ${SKIFF_VERSION} (nats-server ${COMPAT_NATS_VERSION} compatible)`);
+    log.info(`  Runtime:  ${this.platform.runtime} ${this.platform.runtimeVersion}`);
+    log.info(`  Name:     ${this.name}`);
+    log.info(`  ID:       ${this.id}`);
+    this.#listener = await this.platform.listen(o.host, o.port);
+    const { port } = this.#listener.addr;
+    this.#infoPrefix = buildInfoPrefix({
+      serverId: this.id,
+      serverName: this.name,
+      host: o.host,
+      port,
+      maxPayload: o.maxPayload,
+      authRequired: this.authRequired,
+    });
+    log.info(`Listening for client connections on ${hostPort(o.host, port)}`);
+    log.info("Server is ready");
+    this.#acceptLoop(this.#listener);
+  }
+
+  async #acceptLoop(listener: Listener): Promise<void> {
+    for (;;) {
+      const conn = await listener.accept();
+      if (conn === null) return;
+      if (this.#shuttingDown) {
+        conn.close();
+        continue;
+      }
+      const client = new ClientConnection(this.#nextCid++, conn, this, this.globalAccount);
+      this.totalConnections++;
+      if (this.clients.size >= this.options.maxConnections) {
+        this.logger.error(`Maximum connections exceeded, rejecting ${conn.remoteAddr.hostname}`);
+        conn.write(encodeUtf8(this.infoLine(client) + errLine(ERR_MAX_CONNECTIONS)))
+          .catch(() => {})
+          .finally(() => conn.close());
+        continue;
+      }
+      this.clients.set(client.cid, client);
+      this.logger.debug(
+        `${conn.remoteAddr.hostname}:${conn.remoteAddr.port} - cid:${client.cid} - ` +
+          `Client connection created`,
+      );
+      client.run().catch((err) => {
+        this.logger.error(`cid:${client.cid} - ${err}`);
+        client.close(CloseReason.ReadError);
+      });
+    }
+  }
+
+  infoLine(client: ClientConnection): string {
+    return clientInfoLine(this.#infoPrefix, client.cid, client.conn.remoteAddr.hostname);
+  }
+
+  authenticate(_client: ClientConnection, connect: ConnectOptions): Account | null {
+    const o = this.options;
+    if (o.authToken !== "") return connect.authToken === o.authToken ? this.globalAccount : null;
+    if (o.username !== "") {
+      return connect.user === o.username && connect.pass === o.password ? this.globalAccount : null;
+    }
+    return this.globalAccount;
+  }
+
+  markDirty(client: ClientConnection): void {
+    if (client.dirty) return;
+    client.dirty = true;
+    this.#dirty.push(client);
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      // Runs once the current read (or timer) has been handled: one write per connection.
+      queueMicrotask(this.#flushDirty);
+    }
+  }
+
+  #flushDirty = (): void => {
+    this.#flushQueued = false;
+    const list = this.#dirty;
+    this.#dirty = [];
+    const now = Date.now();
+    for (let i = 0; i < list.length; i++) {
+      const client = list[i];
+      client.dirty = false;
+      if (!client.closed) client.flush(now);
+    }
+  };
+
+  clientClosed(client: ClientConnection): void {
+    this.clients.delete(client.cid);
+    this.logger.debug(
+      `${client.conn.remoteAddr.hostname}:${client.conn.remoteAddr.port} - cid:${client.cid} - ` +
+        `Client connection closed: ${client.closeReason}`,
+    );
+  }
+
+  /** Stops accepting, flushes and closes every client, then resolves `done`. */
+  async shutdown(): Promise<void> {
+    if (this.#shuttingDown) return this.#done;
+    this.#shuttingDown = true;
+    this.logger.info("Initiating Shutdown...");
+    this.#listener?.close();
+    const clients = [...this.clients.values()];
+    await Promise.all(clients.map((c) => c.out.drain(SHUTDOWN_FLUSH_MS)));
+    for (const c of clients) c.close(CloseReason.ServerShutdown);
+    this.logger.info("Server Exiting..");
+    this.#resolveDone();
+  }
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
