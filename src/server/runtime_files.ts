@@ -1,0 +1,29 @@
+/**
+ * The pid file and the ports file (`<dir>/<exe>_<pid>.ports`, JSON of the listening URLs),
+ * which client test harnesses read to find a server started on a random port.
+ */
+import type { Platform } from "../platform/types.ts";
+import type { Server } from "./server.ts";
+
+/** Writes the files the options ask for; returns a function that removes them. */
+export async function writeRuntimeFiles(
+  server: Server,
+  platform: Platform,
+): Promise<() => Promise<void>> {
+  const written: string[] = [];
+  const o = server.options;
+  if (o.pidFile) {
+    await platform.writeTextFile(o.pidFile, String(platform.pid));
+    written.push(o.pidFile);
+  }
+  if (o.portsFileDir) {
+    const { port } = server.addr;
+    const host = o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host;
+    const path = `${o.portsFileDir.replace(/\/$/, "")}/skiff_${platform.pid}.ports`;
+    await platform.writeTextFile(path, JSON.stringify({ nats: [`nats://${host}:${port}`] }));
+    written.push(path);
+  }
+  return async () => {
+    for (const path of written) await platform.removeFile(path).catch(() => {});
+  };
+}
