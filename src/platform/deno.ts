@@ -3,6 +3,7 @@
  * signals and process facts through the `Deno` namespace.
  */
 import type { Conn, Listener, NetAddr, Platform, SignalName } from "./types.ts";
+import { createDenoFileSystem } from "./deno_fs.ts";
 
 function toAddr(addr: Deno.Addr): NetAddr {
   const net = addr as Deno.NetAddr;
@@ -123,6 +124,7 @@ export function createDenoPlatform(): Platform {
     env: (name) => Deno.env.get(name),
     exit: (code) => Deno.exit(code),
     memoryRss: () => Deno.memoryUsage().rss,
+    fs: createDenoFileSystem(),
     writeStderr(text: string): void {
       Deno.stderr.writeSync(new TextEncoder().encode(text));
     },

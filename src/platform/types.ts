@@ -34,6 +34,42 @@ export interface Listener {
   close(): void;
 }
 
+/** An open file. Positions are explicit so appends and reads never share a cursor. */
+export interface FileHandle {
+  /** Writes all of `data` at byte `position`. */
+  writeAt(data: Uint8Array, position: number): Promise<void>;
+  /** Reads up to `buf.length` bytes from `position`; resolves to the count (0 at end of file). */
+  readAt(buf: Uint8Array, position: number): Promise<number>;
+  /** Flushes written data to stable storage (fdatasync). Resolves only once it is durable. */
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface FileInfo {
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  readonly size: number;
+}
+
+/** Files and directories, with what a crash-safe store needs (sync, atomic rename). */
+export interface FileSystem {
+  /** Opens for reading and writing; `create` makes the file when it is missing. */
+  open(path: string, opts: { create: boolean }): Promise<FileHandle>;
+  readFile(path: string): Promise<Uint8Array>;
+  /** Writes a whole file and syncs it (callers rename a temp file over the target). */
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string, opts?: { recursive: boolean }): Promise<void>;
+  mkdir(path: string): Promise<void>;
+  readDir(path: string): Promise<string[]>;
+  /** null when nothing is there. */
+  stat(path: string): Promise<FileInfo | null>;
+  /** Makes a directory's entries (creations, renames, removals) durable. */
+  syncDir(path: string): Promise<void>;
+}
+
 export type SignalName = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGUSR1" | "SIGUSR2";
 
 export interface Platform {
@@ -54,6 +90,8 @@ export interface Platform {
   exit(code: number): never;
   /** Resident set size of this process in bytes. */
   memoryRss(): number;
+
+  readonly fs: FileSystem;
 
   writeStderr(text: string): void;
   readTextFile(path: string): Promise<string>;
