@@ -2,7 +2,15 @@
  * The Deno implementation of `Platform`: TCP through `Deno.listen`/`Deno.connect`, files,
  * signals and process facts through the `Deno` namespace.
  */
-import type { Conn, Listener, NetAddr, Platform, SignalName } from "./types.ts";
+import type {
+  Conn,
+  FetchHandler,
+  HttpServer,
+  Listener,
+  NetAddr,
+  Platform,
+  SignalName,
+} from "./types.ts";
 import { createDenoFileSystem } from "./deno_fs.ts";
 
 function toAddr(addr: Deno.Addr): NetAddr {
@@ -115,6 +123,17 @@ export function createDenoPlatform(): Platform {
     },
     async connect(hostname: string, port: number): Promise<Conn> {
       return new DenoConn(await Deno.connect({ hostname, port }));
+    },
+    serveHttp(hostname: string, port: number, handler: FetchHandler): Promise<HttpServer> {
+      return new Promise((resolve) => {
+        const server = Deno.serve({
+          hostname,
+          port: Math.max(port, 0),
+          onListen: (addr) => {
+            resolve({ addr: toAddr(addr), close: () => server.shutdown() });
+          },
+        }, handler);
+      });
     },
     onSignal(signal: SignalName, handler: () => void): () => void {
       if (Deno.build.os === "windows" && signal !== "SIGINT") return () => {};

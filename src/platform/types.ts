@@ -70,6 +70,15 @@ export interface FileSystem {
   syncDir(path: string): Promise<void>;
 }
 
+/** A running HTTP server (monitoring). */
+export interface HttpServer {
+  readonly addr: NetAddr;
+  close(): Promise<void>;
+}
+
+/** A Web-standard request handler, as hono's `app.fetch` is. */
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
 export type SignalName = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGUSR1" | "SIGUSR2";
 
 export interface Platform {
@@ -83,6 +92,8 @@ export interface Platform {
 
   listen(hostname: string, port: number): Promise<Listener>;
   connect(hostname: string, port: number): Promise<Conn>;
+  /** Serves HTTP on `hostname:port` (0 or -1 picks a free port). */
+  serveHttp(hostname: string, port: number, handler: FetchHandler): Promise<HttpServer>;
 
   /** Registers a handler; returns a function that removes it. */
   onSignal(signal: SignalName, handler: () => void): () => void;
