@@ -3,6 +3,8 @@
  * opts.go). Flags and the config file produce a `Partial<Options>`; `resolveOptions` fills the rest.
  */
 
+import type { ConfMap } from "./conf_types.ts";
+
 export const SKIFF_VERSION = "0.1.0";
 /**
  * The nats-server version whose client-visible features Skiff implements. Clients gate
@@ -24,6 +26,9 @@ export const WRITE_DEADLINE_MS = 10 * 1000;
 export const AUTH_TIMEOUT_MS = 2 * 1000;
 export const LAME_DUCK_DURATION_MS = 2 * 60 * 1000;
 export const LAME_DUCK_GRACE_PERIOD_MS = 10 * 1000;
+/** nats-server's minimum `lame_duck_duration`. */
+export const LAME_DUCK_DURATION_MIN_MS = 30 * 1000;
+export const DEFAULT_STORE_DIR = "/tmp/nats/jetstream";
 
 export interface Options {
   host: string;
@@ -57,6 +62,27 @@ export interface Options {
   password: string;
   authToken: string;
   configFile: string;
+  /** `-VV`, `trace_verbose`: trace the system account too. */
+  traceVerbose: boolean;
+  /** `-js`, `jetstream: enabled` or a `jetstream {}` block. */
+  jetstream: boolean;
+  /** JetStream storage directory (`-sd`, `store_dir`); "" means `DEFAULT_STORE_DIR`. */
+  storeDir: string;
+  /** `max_memory_store` in bytes; -1 means size it from the machine. */
+  jetstreamMaxMemory: number;
+  /** `max_file_store` in bytes; -1 means size it from the disk. */
+  jetstreamMaxStore: number;
+  jetstreamDomain: string;
+  /** `--cluster` URL (the route listen address), e.g. `nats://0.0.0.0:6222`. */
+  clusterUrl: string;
+  clusterName: string;
+  /** Route URLs to solicit (`--routes`, comma separated on the command line). */
+  routes: string[];
+  /**
+   * The whole parsed config file with positions, for the parts later loaders read
+   * (authorization users, accounts, cluster, gateway, leafnodes, mappings, ...). Null without -c.
+   */
+  rawConfig: ConfMap | null;
 }
 
 export function defaultOptions(): Options {
@@ -88,6 +114,16 @@ export function defaultOptions(): Options {
     password: "",
     authToken: "",
     configFile: "",
+    traceVerbose: false,
+    jetstream: false,
+    storeDir: "",
+    jetstreamMaxMemory: -1,
+    jetstreamMaxStore: -1,
+    jetstreamDomain: "",
+    clusterUrl: "",
+    clusterName: "",
+    routes: [],
+    rawConfig: null,
   };
 }
 

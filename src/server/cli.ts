@@ -41,6 +41,8 @@ export async function runCli(platform: Platform, argv: readonly string[]): Promi
       const loaded = await loadConfig(flags.configFile, {
         readFile: platform.readTextFile,
         env: platform.env,
+        // Like nats-server, -t fails on warnings too.
+        strict: flags.action === "check-config",
       });
       for (const w of loaded.warnings) platform.writeStderr(`skiff: ${w}\n`);
       fromFile = loaded.options;
