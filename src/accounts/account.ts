@@ -4,12 +4,16 @@
  */
 import { Sublist } from "../subject/sublist.ts";
 import type { Subscription } from "../pubsub/subscription.ts";
+import type { SubjectMapper } from "../subject/transform.ts";
 
 export const GLOBAL_ACCOUNT = "$G";
 
 export class Account {
   readonly name: string;
   readonly sublist: Sublist<Subscription> = new Sublist<Subscription>();
+  /** Subject mappings applied to what clients publish; null when there are none. */
+  mapper: SubjectMapper | null = null;
+  isSystem = false;
 
   constructor(name: string) {
     this.name = name;

@@ -35,6 +35,7 @@ import {
 import { type Subscriber, Subscription } from "../pubsub/subscription.ts";
 import { deliverToMatches } from "../pubsub/deliver.ts";
 import { PublishCache } from "../pubsub/publish_cache.ts";
+import { withSubject } from "../pubsub/msg_args.ts";
 import { isValidLiteralSubject, isValidSubject } from "../subject/subject.ts";
 import { decodeAscii, encodeUtf8 } from "../util/bytes.ts";
 
@@ -83,7 +84,7 @@ export class ClientConnection implements ClientOpHandler {
     this.account = account;
     const options = host.options;
     this.#parser = new ClientParser(this, options);
-    this.#pubCache = new PublishCache(account.sublist);
+    this.#pubCache = new PublishCache(account.sublist, account.mapper);
     this.out = new Outbound(conn, {
       onWriteError: () => this.close(CloseReason.WriteError),
       onDrained: () => {},
@@ -197,7 +198,11 @@ export class ClientConnection implements ClientOpHandler {
       this.#sendErr(ERR_INVALID_PUBLISH_SUBJECT);
     }
     this.#ok();
-    const delivered = deliverToMatches(result, args, this);
+    const mapped = cache.lastMapped;
+    const routed = mapped === null
+      ? args
+      : withSubject(args, mapped, args.replyEnd > args.replyStart ? replyString(args) : null);
+    const delivered = deliverToMatches(result, routed, this);
     if (delivered === 0 && args.replyEnd > args.replyStart && this.opts.noResponders) {
       this.#sendNoResponders(args);
     }
@@ -361,7 +366,7 @@ export class ClientConnection implements ClientOpHandler {
   #bindAccount(account: Account): void {
     if (account === this.account) return;
     this.account = account;
-    this.#pubCache = new PublishCache(account.sublist);
+    this.#pubCache = new PublishCache(account.sublist, account.mapper);
   }
 
   #removeSub(sub: Subscription): void {
@@ -372,7 +377,7 @@ export class ClientConnection implements ClientOpHandler {
 
   /** Answers a request nobody can serve with a 503 status on the requester's reply subs. */
   #sendNoResponders(args: MsgArgs): void {
-    const reply = decodeAscii(args.buf, args.replyStart, args.replyEnd);
+    const reply = replyString(args);
     const result = this.account.sublist.match(reply);
     const replyBytes = args.buf.subarray(args.replyStart, args.replyEnd);
     for (const sub of result.plain) {
@@ -420,4 +425,8 @@ function isValidQueueName(queue: string): boolean {
     if (c === 32 || c === 9 || c === 13 || c === 10) return false;
   }
   return queue.length > 0;
+}
+
+function replyString(args: MsgArgs): string {
+  return decodeAscii(args.buf, args.replyStart, args.replyEnd);
 }

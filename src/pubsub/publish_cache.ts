@@ -3,8 +3,16 @@
  * neither decodes a string nor walks the trie for a subject it has seen since the last
  * subscription change (nats-server keeps the same per-client cache). Entries are checked
  * against the sublist's generation id and are refreshed, not trusted, after any change.
+ * Account mappings are resolved here too: a deterministic mapping is cached with the subject,
+ * a weighted one is rolled for every message.
  */
-import type { MatchResult, Sublist, SublistEntry } from "../subject/sublist.ts";
+import {
+  EMPTY_RESULT,
+  type MatchResult,
+  type Sublist,
+  type SublistEntry,
+} from "../subject/sublist.ts";
+import type { MappingRule, SubjectMapper } from "../subject/transform.ts";
 import { bytesEqual, decodeAscii } from "../util/bytes.ts";
 
 /** Enough for publishers that cycle over many subjects; cleared whole when full. */
@@ -15,16 +23,24 @@ interface CacheEntry<T> {
   subject: string;
   genId: number;
   result: MatchResult<T>;
+  /** The deterministically mapped subject, or null when no mapping applies. */
+  mapped: string | null;
+  /** A weighted mapping, applied per message; null otherwise. */
+  weighted: MappingRule | null;
 }
 
 export class PublishCache<T extends SublistEntry> {
   /** The decoded subject of the latest lookup. */
   lastSubject = "";
+  /** The subject the latest lookup was mapped to, or null when it was not mapped. */
+  lastMapped: string | null = null;
   #sublist: Sublist<T>;
+  #mapper: SubjectMapper | null;
   #entries = new Map<number, CacheEntry<T>>();
 
-  constructor(sublist: Sublist<T>) {
+  constructor(sublist: Sublist<T>, mapper: SubjectMapper | null = null) {
     this.#sublist = sublist;
+    this.#mapper = mapper;
   }
 
   /** The match result for the subject `buf[start, end)`. */
@@ -34,19 +50,40 @@ export class PublishCache<T extends SublistEntry> {
     const sublist = this.#sublist;
     if (entry !== undefined && bytesEqual(entry.bytes, 0, entry.bytes.length, buf, start, end)) {
       this.lastSubject = entry.subject;
+      if (entry.weighted !== null) return this.#rollWeighted(entry.weighted, entry.subject);
+      this.lastMapped = entry.mapped;
       if (entry.genId !== sublist.genId) {
         entry.genId = sublist.genId;
-        entry.result = sublist.match(entry.subject);
+        entry.result = sublist.match(entry.mapped ?? entry.subject);
       }
       return entry.result;
     }
     const subject = decodeAscii(buf, start, end);
     this.lastSubject = subject;
+    const rule = this.#mapper?.ruleFor(subject) ?? null;
+    const weighted = rule !== null && !rule.deterministic ? rule : null;
+    const mapped = rule !== null && rule.deterministic ? rule.map(subject) : null;
     const genId = sublist.genId;
-    const result = sublist.match(subject);
+    const result = weighted !== null ? EMPTY_RESULT : sublist.match(mapped ?? subject);
     if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
-    this.#entries.set(key, { bytes: buf.slice(start, end), subject, genId, result });
+    this.#entries.set(key, {
+      bytes: buf.slice(start, end),
+      subject,
+      genId,
+      result,
+      mapped,
+      weighted,
+    });
+    if (weighted !== null) return this.#rollWeighted(weighted, subject);
+    this.lastMapped = mapped;
     return result;
+  }
+
+  #rollWeighted(rule: MappingRule, subject: string): MatchResult<T> {
+    const mapped = rule.map(subject);
+    // The unweighted remainder of a mapping drops the message.
+    this.lastMapped = mapped;
+    return mapped === null ? EMPTY_RESULT : this.#sublist.match(mapped);
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from "../config/options.ts";
 import { Server } from "./server.ts";
 import { writeRuntimeFiles } from "./runtime_files.ts";
+import { readAccountsConfig } from "../accounts/config.ts";
 
 export function versionText(p: Platform): string {
   return `skiff v${SKIFF_VERSION} (nats-server ${COMPAT_NATS_VERSION} compatible; ` +
@@ -22,6 +23,7 @@ export function versionText(p: Platform): string {
 
 export async function runCli(platform: Platform, argv: readonly string[]): Promise<number> {
   let options: Options;
+  let server: Server;
   try {
     const flags = parseFlags([...argv]);
     if (flags.action === "help") {
@@ -49,10 +51,12 @@ export async function runCli(platform: Platform, argv: readonly string[]): Promi
     }
     for (const w of flags.warnings) platform.writeStderr(`skiff: ${w}\n`);
     if (flags.action === "check-config") {
+      readAccountsConfig((fromFile as Partial<Options>).rawConfig ?? null);
       platform.writeStderr(`skiff: configuration file ${flags.configFile ?? ""} is valid\n`);
       return 0;
     }
     options = resolveOptions(fromFile, flags.options, { configFile: flags.configFile ?? "" });
+    server = new Server(options, platform);
   } catch (err) {
     if (err instanceof FlagError || err instanceof ConfigError) {
       platform.writeStderr(`skiff: ${err.message}\n`);
@@ -61,7 +65,6 @@ export async function runCli(platform: Platform, argv: readonly string[]): Promi
     throw err;
   }
 
-  const server = new Server(options, platform);
   try {
     await server.start();
   } catch (err) {

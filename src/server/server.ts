@@ -5,7 +5,9 @@
 import type { Listener, Platform } from "../platform/types.ts";
 import type { Options } from "../config/options.ts";
 import { COMPAT_NATS_VERSION, SKIFF_VERSION } from "../config/options.ts";
-import { Account, GLOBAL_ACCOUNT } from "../accounts/account.ts";
+import type { Account } from "../accounts/account.ts";
+import { Accounts } from "../accounts/registry.ts";
+import { readAccountsConfig } from "../accounts/config.ts";
 import { ClientConnection } from "../conn/client.ts";
 import type { ClientHost, TrafficStats } from "../conn/host.ts";
 import type { ConnectOptions } from "../conn/connect_options.ts";
@@ -33,7 +35,7 @@ export class Server implements ClientHost {
     slowConsumers: 0,
     staleConnections: 0,
   };
-  readonly globalAccount = new Account(GLOBAL_ACCOUNT);
+  readonly accounts: Accounts;
   readonly startedAt = new Date();
   readonly clients = new Map<number, ClientConnection>();
   totalConnections = 0;
@@ -59,6 +61,13 @@ export class Server implements ClientHost {
       write: (line) => platform.writeStderr(line),
     });
     this.#done = new Promise((resolve) => this.#resolveDone = resolve);
+    // Throws ConfigError for a bad accounts/mappings block.
+    this.accounts = new Accounts(readAccountsConfig(options.rawConfig));
+  }
+
+  /** `$G`: the account of clients that do not name one. */
+  get globalAccount(): Account {
+    return this.accounts.global;
   }
 
   get authRequired(): boolean {

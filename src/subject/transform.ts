@@ -110,6 +110,11 @@ export class MappingRule {
   readonly destinations: readonly WeightedDestination[];
   /** True when every message maps the same way (one destination at 100%). */
   readonly deterministic: boolean;
+  /**
+   * What the weights leave over keeps its own subject, as in nats-server, unless a
+   * destination is the source itself: then the remainder is dropped (artificial loss).
+   */
+  readonly #remainderKeepsSubject: boolean;
 
   constructor(source: string, destinations: { destination: string; weight: number }[]) {
     this.source = source;
@@ -125,9 +130,10 @@ export class MappingRule {
       throw new TransformError(`mapping "${source}": weights add up to ${total}%, over 100%`);
     }
     this.deterministic = this.destinations.length === 1 && this.destinations[0].weight === 100;
+    this.#remainderKeepsSubject = !destinations.some((d) => d.destination === source);
   }
 
-  /** The mapped subject, or null when the unweighted remainder drops the message. */
+  /** The mapped subject, or null when the message is dropped. */
   map(subject: string, random: () => number = Math.random): string | null {
     if (this.deterministic) return this.destinations[0].transform.apply(subject);
     let roll = random() * 100;
@@ -135,7 +141,7 @@ export class MappingRule {
       if (roll < d.weight) return d.transform.apply(subject);
       roll -= d.weight;
     }
-    return null;
+    return this.#remainderKeepsSubject ? subject : null;
   }
 }
 

@@ -36,7 +36,10 @@ Deno.test("transform: partition() reproduces the NATS documentation's tables", (
   want.forEach((p, i) => {
     assert.equal(t.apply(`neworders.customerid${i + 1}`), `neworders.customerid${i + 1}.${p}`);
   });
-  const two = new SubjectTransform("foo.*.*", "foo.{{wildcard(1)}}.{{wildcard(2)}}.{{partition(10,1,2)}}");
+  const two = new SubjectTransform(
+    "foo.*.*",
+    "foo.{{wildcard(1)}}.{{wildcard(2)}}.{{partition(10,1,2)}}",
+  );
   assert.equal(two.apply("foo.1.a"), "foo.1.a.1");
   assert.equal(two.apply("foo.1.b"), "foo.1.b.0");
   assert.equal(two.apply("foo.2.b"), "foo.2.b.9");
@@ -60,7 +63,7 @@ for (
   });
 }
 
-Deno.test("mapping: weights split traffic and the unweighted rest is dropped", () => {
+Deno.test("mapping: weights split traffic and the unweighted rest keeps its subject", () => {
   const rule = new MappingRule("svc", [
     { destination: "svc.v1", weight: 80 },
     { destination: "svc.v2", weight: 15 },
@@ -68,22 +71,33 @@ Deno.test("mapping: weights split traffic and the unweighted rest is dropped", (
   assert.equal(rule.deterministic, false);
   assert.equal(rule.map("svc", () => 0.5), "svc.v1");
   assert.equal(rule.map("svc", () => 0.9), "svc.v2");
-  assert.equal(rule.map("svc", () => 0.97), null);
+  assert.equal(rule.map("svc", () => 0.97), "svc");
+});
+
+Deno.test("mapping: a destination equal to its source drops the rest (artificial loss)", () => {
+  const rule = new MappingRule("loss.>", [{ destination: "loss.>", weight: 90 }]);
+  assert.equal(rule.map("loss.a", () => 0.5), "loss.a");
+  assert.equal(rule.map("loss.a", () => 0.95), null);
+  const dropping = new MappingRule("svc", [
+    { destination: "svc.v1", weight: 80 },
+    { destination: "svc", weight: 15 },
+  ]);
   let seed = 1;
   const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
   const counts = new Map<string | null, number>();
   for (let i = 0; i < 10_000; i++) {
-    const s = rule.map("svc", rnd);
+    const s = dropping.map("svc", rnd);
     counts.set(s, (counts.get(s) ?? 0) + 1);
   }
   assert.ok(Math.abs(counts.get("svc.v1")! - 8000) < 300);
-  assert.ok(Math.abs(counts.get("svc.v2")! - 1500) < 200);
+  assert.ok(Math.abs(counts.get("svc")! - 1500) < 200);
   assert.ok(Math.abs(counts.get(null)! - 500) < 150);
 });
 
 Deno.test("mapping: weights over 100% are rejected", () => {
   assert.throws(
-    () => new MappingRule("a", [{ destination: "b", weight: 60 }, { destination: "c", weight: 50 }]),
+    () =>
+      new MappingRule("a", [{ destination: "b", weight: 60 }, { destination: "c", weight: 50 }]),
     TransformError,
   );
 });
