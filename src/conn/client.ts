@@ -65,6 +65,11 @@ export class ClientConnection implements ClientOpHandler {
   inBytes = 0;
   outMsgs = 0;
   outBytes = 0;
+  /**
+   * Round-trip time in milliseconds, for `/connz`: INFO sent to CONNECT received, then each
+   * server PING to its PONG (as nats-server measures it). 0 until measured.
+   */
+  rtt = 0;
   /** Set by the server's flush scheduler while this connection waits in its dirty list. */
   dirty = false;
 
@@ -72,10 +77,14 @@ export class ClientConnection implements ClientOpHandler {
   #parser: ClientParser;
   #pubCache: PublishCache<Subscription>;
   #pingsOut = 0;
+  /** `performance.now()` when the INFO or PING being timed for `rtt` went out; 0 if none. */
+  #rttStart = 0;
   #pingTimer: ReturnType<typeof setTimeout> | undefined;
   #authTimer: ReturnType<typeof setTimeout> | undefined;
   /** A subscriber whose backlog this connection's last read pushed over the stall threshold. */
   #stalledOn: ClientConnection | null = null;
+  /** Asynchronous INFOs go only to clients past their first PONG, as in nats-server. */
+  #firstPongSent = false;
 
   constructor(cid: number, conn: Conn, host: ClientHost, account: Account) {
     this.cid = cid;
@@ -100,6 +109,7 @@ export class ClientConnection implements ClientOpHandler {
     this.conn.setNoDelay(true);
     this.#send(encodeUtf8(this.#host.infoLine(this)));
     this.#host.markDirty(this);
+    this.#rttStart = performance.now();
     if (this.#host.authRequired) {
       this.#authTimer = setTimeout(
         () => this.#fatal(ERR_AUTHENTICATION_TIMEOUT, CloseReason.AuthenticationTimeout),
@@ -145,6 +155,10 @@ export class ClientConnection implements ClientOpHandler {
   // ---- operations from the parser ----
 
   onConnect(json: string): void {
+    if (this.#rttStart > 0 && !this.connectReceived) {
+      this.rtt = performance.now() - this.#rttStart;
+      this.#rttStart = 0;
+    }
     let opts: ConnectOptions;
     try {
       opts = parseConnectOptions(json, this.opts);
@@ -244,10 +258,15 @@ export class ClientConnection implements ClientOpHandler {
   onPing(): void {
     if (!this.#mayOperate()) return;
     this.#send(PONG_LINE);
+    if (this.connectReceived) this.#firstPongSent = true;
   }
 
   onPong(): void {
     this.#pingsOut = 0;
+    if (this.#rttStart > 0) {
+      this.rtt = performance.now() - this.#rttStart;
+      this.#rttStart = 0;
+    }
   }
 
   onInfo(_json: string): void {
@@ -296,6 +315,19 @@ export class ClientConnection implements ClientOpHandler {
     if (++sub.delivered === sub.max) this.#removeSub(sub);
   }
 
+  /** Sends an asynchronous INFO (e.g. lame duck) to clients that understand one. */
+  sendAsyncInfo(line: string): void {
+    if (this.closed || this.opts.protocol < 1 || !this.#firstPongSent) return;
+    this.#send(encodeUtf8(line));
+  }
+
+  /** Applies the server's current limits (after a reload). */
+  applyLimits(): void {
+    const o = this.#host.options;
+    this.#parser.maxPayload = o.maxPayload;
+    this.#parser.maxControlLine = o.maxControlLine;
+  }
+
   /** Called by the flush scheduler: checks the write deadline, then writes. */
   flush(now: number): void {
     const started = this.out.writeStartedAt;
@@ -317,8 +349,9 @@ export class ClientConnection implements ClientOpHandler {
     clearTimeout(this.#pingTimer);
     clearTimeout(this.#authTimer);
     for (const sub of this.subs.values()) this.account.sublist.remove(sub);
-    this.subs.clear();
+    // The host still sees `subs` (the closed-connections record keeps them), not the sublist.
     this.#host.clientClosed(this);
+    this.subs.clear();
     if (this.out.pending > 0 && reason !== CloseReason.SlowConsumerPendingBytes) {
       this.out.drain(CLOSE_FLUSH_MS).finally(() => this.#release());
     } else {
@@ -369,6 +402,17 @@ export class ClientConnection implements ClientOpHandler {
     this.#pubCache = new PublishCache(account.sublist, account.mapper);
   }
 
+  /** Moves this connection and its subscriptions to `account` (accounts were reloaded). */
+  moveToAccount(account: Account): void {
+    const old = this.account;
+    for (const sub of this.subs.values()) {
+      old.sublist.remove(sub);
+      account.sublist.insert(sub);
+    }
+    this.account = account;
+    this.#pubCache = new PublishCache(account.sublist, account.mapper);
+  }
+
   #removeSub(sub: Subscription): void {
     if (this.subs.get(sub.sid) !== sub) return;
     this.subs.delete(sub.sid);
@@ -400,6 +444,7 @@ export class ClientConnection implements ClientOpHandler {
       }
       this.#pingsOut++;
       this.#send(PING_LINE);
+      this.#rttStart = performance.now();
       this.#armPingTimer();
     }, interval);
   }

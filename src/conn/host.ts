@@ -23,8 +23,8 @@ export interface ClientHost {
   readonly logger: Logger;
   readonly stats: TrafficStats;
   readonly authRequired: boolean;
-  /** The INFO line for a new client (ends with CRLF). */
-  infoLine(client: ClientConnection): string;
+  /** The INFO line for a client (ends with CRLF); `extra` adds asynchronous INFO fields. */
+  infoLine(client: ClientConnection, extra?: Record<string, unknown>): string;
   /** Checks credentials; returns the account to bind the client to, or null to refuse. */
   authenticate(client: ClientConnection, connect: ConnectOptions): Account | null;
   /** Schedules `client`'s outbound buffer to be written at the end of this event-loop turn. */

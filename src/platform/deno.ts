@@ -109,6 +109,11 @@ class DenoListener implements Listener {
   }
 }
 
+function writeAllSync(stream: { writeSync(p: Uint8Array): number }, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += stream.writeSync(data.subarray(off));
+}
+
 export function createDenoPlatform(): Platform {
   return {
     runtime: "deno",
@@ -140,12 +145,18 @@ export function createDenoPlatform(): Platform {
       Deno.addSignalListener(signal, handler);
       return () => Deno.removeSignalListener(signal, handler);
     },
+    sendSignal(pid: number, signal: SignalName): void {
+      Deno.kill(pid, signal);
+    },
     env: (name) => Deno.env.get(name),
     exit: (code) => Deno.exit(code),
     memoryRss: () => Deno.memoryUsage().rss,
     fs: createDenoFileSystem(),
     writeStderr(text: string): void {
-      Deno.stderr.writeSync(new TextEncoder().encode(text));
+      writeAllSync(Deno.stderr, new TextEncoder().encode(text));
+    },
+    writeStdout(text: string): void {
+      writeAllSync(Deno.stdout, new TextEncoder().encode(text));
     },
     readTextFile: (path) => Deno.readTextFile(path),
     writeTextFile: (path, text) => Deno.writeTextFile(path, text),

@@ -79,7 +79,7 @@ export interface HttpServer {
 /** A Web-standard request handler, as hono's `app.fetch` is. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
-export type SignalName = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGUSR1" | "SIGUSR2";
+export type SignalName = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGUSR1" | "SIGUSR2" | "SIGKILL";
 
 export interface Platform {
   /** `deno` or `bun`: reported in `--version` and `/varz`. */
@@ -97,6 +97,8 @@ export interface Platform {
 
   /** Registers a handler; returns a function that removes it. */
   onSignal(signal: SignalName, handler: () => void): () => void;
+  /** Sends `signal` to another process (the `--signal` command). */
+  sendSignal(pid: number, signal: SignalName): void;
   env(name: string): string | undefined;
   exit(code: number): never;
   /** Resident set size of this process in bytes. */
@@ -105,6 +107,7 @@ export interface Platform {
   readonly fs: FileSystem;
 
   writeStderr(text: string): void;
+  writeStdout(text: string): void;
   readTextFile(path: string): Promise<string>;
   writeTextFile(path: string, text: string): Promise<void>;
   removeFile(path: string): Promise<void>;

@@ -1,9 +1,10 @@
 /**
  * The command line: flags and config file to options, the one-shot actions (help, version,
- * config check), and running the server until a signal stops it. Returns the exit code.
+ * config check, `--signal`), and running the server until a signal stops it. Returns the exit
+ * code.
  */
-import type { Platform } from "../platform/types.ts";
-import { helpText, parseFlags } from "../config/flags.ts";
+import type { Platform, SignalName } from "../platform/types.ts";
+import { type FlagResult, helpText, parseFlags } from "../config/flags.ts";
 import { loadConfig } from "../config/load.ts";
 import { ConfigError, FlagError } from "../config/errors.ts";
 import {
@@ -12,9 +13,23 @@ import {
   resolveOptions,
   SKIFF_VERSION,
 } from "../config/options.ts";
-import { Server } from "./server.ts";
-import { writeRuntimeFiles } from "./runtime_files.ts";
 import { readAccountsConfig } from "../accounts/config.ts";
+import { Server } from "./server.ts";
+import { Logger } from "./logger.ts";
+import { FileLogSink, type LogSink, stderrSink } from "./log_sink.ts";
+import { writeRuntimeFiles } from "./runtime_files.ts";
+import { reloadConfig } from "./reload.ts";
+import { runLameDuckMode } from "./lame_duck.ts";
+
+/** `--signal` commands and the signals they send, as nats-server maps them. */
+const SIGNAL_FOR: Record<string, SignalName> = {
+  stop: "SIGKILL",
+  quit: "SIGINT",
+  term: "SIGTERM",
+  reopen: "SIGUSR1",
+  reload: "SIGHUP",
+  ldm: "SIGUSR2",
+};
 
 export function versionText(p: Platform): string {
   return `skiff v${SKIFF_VERSION} (nats-server ${COMPAT_NATS_VERSION} compatible; ` +
@@ -22,23 +37,19 @@ export function versionText(p: Platform): string {
 }
 
 export async function runCli(platform: Platform, argv: readonly string[]): Promise<number> {
+  let flags: FlagResult;
   let options: Options;
-  let server: Server;
   try {
-    const flags = parseFlags([...argv]);
+    flags = parseFlags([...argv]);
     if (flags.action === "help") {
-      platform.writeStderr(helpText());
+      platform.writeStdout(helpText());
       return 0;
     }
     if (flags.action === "version") {
-      platform.writeStderr(versionText(platform));
+      platform.writeStdout(versionText(platform));
       return 0;
     }
-    if (flags.action === "signal") {
-      platform.writeStderr("skiff: --signal is not supported yet\n");
-      return 1;
-    }
-    let fromFile = {};
+    let fromFile: Partial<Options> = {};
     if (flags.configFile) {
       const loaded = await loadConfig(flags.configFile, {
         readFile: platform.readTextFile,
@@ -50,13 +61,13 @@ export async function runCli(platform: Platform, argv: readonly string[]): Promi
       fromFile = loaded.options;
     }
     for (const w of flags.warnings) platform.writeStderr(`skiff: ${w}\n`);
+    options = resolveOptions(fromFile, flags.options, { configFile: flags.configFile ?? "" });
+    readAccountsConfig(options.rawConfig);
     if (flags.action === "check-config") {
-      readAccountsConfig((fromFile as Partial<Options>).rawConfig ?? null);
-      platform.writeStderr(`skiff: configuration file ${flags.configFile ?? ""} is valid\n`);
+      platform.writeStdout(`skiff: configuration file ${flags.configFile ?? ""} is valid\n`);
       return 0;
     }
-    options = resolveOptions(fromFile, flags.options, { configFile: flags.configFile ?? "" });
-    server = new Server(options, platform);
+    if (flags.action === "signal") return await sendSignal(platform, flags, options);
   } catch (err) {
     if (err instanceof FlagError || err instanceof ConfigError) {
       platform.writeStderr(`skiff: ${err.message}\n`);
@@ -64,21 +75,100 @@ export async function runCli(platform: Platform, argv: readonly string[]): Promi
     }
     throw err;
   }
+  return await serve(platform, options, flags.options);
+}
 
+async function serve(
+  platform: Platform,
+  options: Options,
+  commandLine: Partial<Options>,
+): Promise<number> {
+  let sink: LogSink = options.logFile
+    ? await FileLogSink.open(platform, options.logFile)
+    : stderrSink(platform);
+  const logger = new Logger({
+    pid: platform.pid,
+    debug: options.debug,
+    trace: options.trace,
+    logtime: options.logtime,
+    write: (line) => sink.write(line),
+  });
+  let server: Server;
   try {
+    server = new Server(options, platform, logger);
     await server.start();
   } catch (err) {
-    server.logger.fatal(`Error listening on port: ${options.host}:${options.port}, ${err}`);
+    if (err instanceof ConfigError) {
+      platform.writeStderr(`skiff: ${err.message}\n`);
+      return 1;
+    }
+    logger.fatal(`Error listening on port: ${options.host}:${options.port}, ${err}`);
+    await sink.close();
     return 1;
   }
   const removeFiles = await writeRuntimeFiles(server, platform);
-  const stop = () => void server.shutdown();
-  const unhook = [
-    platform.onSignal("SIGINT", stop),
-    platform.onSignal("SIGTERM", stop),
+
+  const reload = async () => {
+    const oldLog = options.logFile;
+    const result = await reloadConfig(server, platform, commandLine);
+    if (result && options.logFile !== oldLog) {
+      const previous = sink;
+      sink = options.logFile ? await FileLogSink.open(platform, options.logFile) : stderrSink(platform);
+      await previous.close();
+    }
+  };
+  let lameDuck: Promise<void> | null = null;
+  const handlers: [SignalName, () => void][] = [
+    ["SIGINT", () => void server.shutdown()],
+    ["SIGTERM", () => void server.shutdown()],
+    ["SIGHUP", () => void reload()],
+    ["SIGUSR1", () => {
+      logger.info("Reopening log file");
+      void sink.reopen();
+    }],
+    ["SIGUSR2", () => {
+      lameDuck ??= runLameDuckMode(server);
+    }],
   ];
+  const unhook = handlers.map(([sig, fn]) => platform.onSignal(sig, fn));
   await server.done;
   for (const off of unhook) off();
   await removeFiles();
+  await sink.close();
+  return 0;
+}
+
+/** `--signal <command>[=<pid|pidfile>]`: signals a running server. */
+async function sendSignal(platform: Platform, flags: FlagResult, options: Options): Promise<number> {
+  const signal = SIGNAL_FOR[flags.signal ?? ""];
+  if (signal === undefined) {
+    platform.writeStderr(`skiff: unknown signal command ${JSON.stringify(flags.signal)}\n`);
+    return 1;
+  }
+  let target = flags.signalPid ?? "";
+  if (target === "" && options.pidFile) target = options.pidFile;
+  if (target === "") {
+    platform.writeStderr("skiff: --signal needs =<pid> or a pid file (-P or pid_file)\n");
+    return 1;
+  }
+  if (!/^\d+$/.test(target)) {
+    try {
+      target = (await platform.readTextFile(target)).trim();
+    } catch (err) {
+      platform.writeStderr(`skiff: cannot read pid file ${target}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
+  const pid = Number(target);
+  if (!Number.isInteger(pid) || pid <= 0) {
+    platform.writeStderr(`skiff: invalid pid ${JSON.stringify(target)}\n`);
+    return 1;
+  }
+  try {
+    platform.sendSignal(pid, signal);
+  } catch (err) {
+    platform.writeStderr(`skiff: cannot signal ${pid}: ${(err as Error).message}\n`);
+    return 1;
+  }
   return 0;
 }

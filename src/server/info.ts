@@ -30,7 +30,16 @@ export function buildInfoPrefix(f: InfoFields): string {
   return json.slice(0, -1);
 }
 
-/** `INFO {...} \r\n`: nats-server puts a space before the CRLF, and so do we. */
-export function clientInfoLine(prefix: string, clientId: number, clientIp: string): string {
-  return `INFO ${prefix},"client_id":${clientId},"client_ip":${JSON.stringify(clientIp)}} \r\n`;
+/**
+ * `INFO {...} \r\n`: nats-server puts a space before the CRLF, and so do we. `extra` adds
+ * fields of an asynchronous INFO (e.g. `ldm`).
+ */
+export function clientInfoLine(
+  prefix: string,
+  clientId: number,
+  clientIp: string,
+  extra?: Record<string, unknown>,
+): string {
+  const more = extra ? "," + JSON.stringify(extra).slice(1, -1) : "";
+  return `INFO ${prefix},"client_id":${clientId},"client_ip":${JSON.stringify(clientIp)}${more}} \r\n`;
 }

@@ -16,12 +16,19 @@ export interface LoggerOptions {
 export class Logger {
   debugEnabled: boolean;
   traceEnabled: boolean;
+  logtime: boolean;
   #opts: LoggerOptions;
 
   constructor(opts: LoggerOptions) {
     this.#opts = opts;
     this.debugEnabled = opts.debug;
     this.traceEnabled = opts.trace;
+    this.logtime = opts.logtime;
+  }
+
+  /** Where lines go; swapped when the log file changes on reload. */
+  set write(write: (line: string) => void) {
+    this.#opts.write = write;
   }
 
   fatal(msg: string): void {
@@ -44,7 +51,7 @@ export class Logger {
   }
 
   #log(level: LogLevel, msg: string): void {
-    const time = this.#opts.logtime ? `${formatLogTime(new Date())} ` : "";
+    const time = this.logtime ? `${formatLogTime(new Date())} ` : "";
     this.#opts.write(`[${this.#opts.pid}] ${time}[${level}] ${msg}\n`);
   }
 }

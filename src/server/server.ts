@@ -35,7 +35,7 @@ export class Server implements ClientHost {
     slowConsumers: 0,
     staleConnections: 0,
   };
-  readonly accounts: Accounts;
+  accounts: Accounts;
   readonly startedAt = new Date();
   readonly clients = new Map<number, ClientConnection>();
   totalConnections = 0;
@@ -46,6 +46,7 @@ export class Server implements ClientHost {
   #dirty: ClientConnection[] = [];
   #flushQueued = false;
   #shuttingDown = false;
+  #shutdownStarted = false;
   #done: Promise<void>;
   #resolveDone!: () => void;
 
@@ -137,8 +138,31 @@ export class Server implements ClientHost {
     }
   }
 
-  infoLine(client: ClientConnection): string {
-    return clientInfoLine(this.#infoPrefix, client.cid, client.conn.remoteAddr.hostname);
+  infoLine(client: ClientConnection, extra?: Record<string, unknown>): string {
+    return clientInfoLine(this.#infoPrefix, client.cid, client.conn.remoteAddr.hostname, extra);
+  }
+
+  /** Puts reloaded options into effect; `changed` names the options that changed. */
+  applyReload(changed: readonly string[]): Promise<void> {
+    const o = this.options;
+    this.logger.debugEnabled = o.debug;
+    this.logger.traceEnabled = o.trace;
+    this.logger.logtime = o.logtime;
+    if (changed.includes("rawConfig")) {
+      const next = new Accounts(readAccountsConfig(o.rawConfig));
+      this.accounts = next;
+      for (const client of this.clients.values()) {
+        client.moveToAccount(next.get(client.account.name) ?? next.global);
+      }
+    }
+    for (const client of this.clients.values()) client.applyLimits();
+    return Promise.resolve();
+  }
+
+  /** Closes the client listener; established connections stay (lame duck mode). */
+  stopAccepting(): void {
+    this.#shuttingDown = true;
+    this.#listener?.close();
   }
 
   authenticate(_client: ClientConnection, connect: ConnectOptions): Account | null {
@@ -183,7 +207,8 @@ export class Server implements ClientHost {
 
   /** Stops accepting, flushes and closes every client, then resolves `done`. */
   async shutdown(): Promise<void> {
-    if (this.#shuttingDown) return this.#done;
+    if (this.#shutdownStarted) return this.#done;
+    this.#shutdownStarted = true;
     this.#shuttingDown = true;
     this.logger.info("Initiating Shutdown...");
     this.#listener?.close();
