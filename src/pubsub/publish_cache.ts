@@ -14,9 +14,10 @@ import {
 } from "../subject/sublist.ts";
 import type { MappingRule, SubjectMapper } from "../subject/transform.ts";
 import { bytesEqual, decodeAscii } from "../util/bytes.ts";
+import { TwoGenCache } from "../util/two_gen_cache.ts";
 
-/** Enough for publishers that cycle over many subjects; cleared whole when full. */
-const MAX_ENTRIES = 256;
+/** Enough for publishers that cycle over a thousand subjects, as the sublist's cache holds. */
+const MAX_ENTRIES = 2048;
 
 interface CacheEntry<T> {
   bytes: Uint8Array;
@@ -36,7 +37,7 @@ export class PublishCache<T extends SublistEntry> {
   lastMapped: string | null = null;
   #sublist: Sublist<T>;
   #mapper: SubjectMapper | null;
-  #entries = new Map<number, CacheEntry<T>>();
+  #entries = new TwoGenCache<number, CacheEntry<T>>(MAX_ENTRIES);
 
   constructor(sublist: Sublist<T>, mapper: SubjectMapper | null = null) {
     this.#sublist = sublist;
@@ -65,7 +66,6 @@ export class PublishCache<T extends SublistEntry> {
     const mapped = rule !== null && rule.deterministic ? rule.map(subject) : null;
     const genId = sublist.genId;
     const result = weighted !== null ? EMPTY_RESULT : sublist.match(mapped ?? subject);
-    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
     this.#entries.set(key, {
       bytes: buf.slice(start, end),
       subject,
@@ -94,5 +94,6 @@ function hashBytes(buf: Uint8Array, start: number, end: number): number {
     h ^= buf[i];
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0;
+  // Kept within the small-integer range: larger numbers are boxed, and slow as Map keys.
+  return h & 0x3fffffff;
 }

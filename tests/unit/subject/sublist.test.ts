@@ -349,3 +349,20 @@ Deno.test("sublist: empty matches share EMPTY_RESULT", () => {
   assert.ok(Object.isFrozen(EMPTY_RESULT));
   assert.ok(Object.isFrozen(EMPTY_RESULT.plain));
 });
+
+Deno.test("sublist: removeBatch removes everything and leaves no stale cached result", () => {
+  const sl = new Sublist<{ subject: string; queue: string | null }>();
+  const many = Array.from({ length: 100 }, (_, i) => ({ subject: `a.${i}.*`, queue: null }));
+  const keep = { subject: "a.>", queue: null };
+  for (const e of many) sl.insert(e);
+  sl.insert(keep);
+  assert.equal(sl.match("a.5.x").plain.length, 2);
+  assert.equal(sl.removeBatch(many), 100);
+  assert.equal(sl.count, 1);
+  assert.deepEqual(sl.match("a.5.x").plain, [keep]);
+  const few = [{ subject: "b.*", queue: null }, { subject: "b.c", queue: null }];
+  for (const e of few) sl.insert(e);
+  assert.equal(sl.match("b.c").plain.length, 2);
+  assert.equal(sl.removeBatch(few), 2);
+  assert.equal(sl.match("b.c").plain.length, 0);
+});
