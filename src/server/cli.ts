@@ -113,7 +113,9 @@ async function serve(
     const result = await reloadConfig(server, platform, commandLine);
     if (result && options.logFile !== oldLog) {
       const previous = sink;
-      sink = options.logFile ? await FileLogSink.open(platform, options.logFile) : stderrSink(platform);
+      sink = options.logFile
+        ? await FileLogSink.open(platform, options.logFile)
+        : stderrSink(platform);
       await previous.close();
     }
   };
@@ -139,7 +141,11 @@ async function serve(
 }
 
 /** `--signal <command>[=<pid|pidfile>]`: signals a running server. */
-async function sendSignal(platform: Platform, flags: FlagResult, options: Options): Promise<number> {
+async function sendSignal(
+  platform: Platform,
+  flags: FlagResult,
+  options: Options,
+): Promise<number> {
   const signal = SIGNAL_FOR[flags.signal ?? ""];
   if (signal === undefined) {
     platform.writeStderr(`skiff: unknown signal command ${JSON.stringify(flags.signal)}\n`);

@@ -41,5 +41,7 @@ export function clientInfoLine(
   extra?: Record<string, unknown>,
 ): string {
   const more = extra ? "," + JSON.stringify(extra).slice(1, -1) : "";
-  return `INFO ${prefix},"client_id":${clientId},"client_ip":${JSON.stringify(clientIp)}${more}} \r\n`;
+  return `INFO ${prefix},"client_id":${clientId},"client_ip":${
+    JSON.stringify(clientIp)
+  }${more}} \r\n`;
 }

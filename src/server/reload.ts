@@ -92,7 +92,9 @@ function sameValue(a: unknown, b: unknown): boolean {
     return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
   }
   // The raw config tree changes identity on every read; compare what it says.
-  if (a instanceof Map && b instanceof Map) return JSON.stringify(plain(a)) === JSON.stringify(plain(b));
+  if (a instanceof Map && b instanceof Map) {
+    return JSON.stringify(plain(a)) === JSON.stringify(plain(b));
+  }
   return false;
 }
 
