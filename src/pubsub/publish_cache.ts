@@ -3,8 +3,8 @@
  * neither decodes a string nor walks the trie for a subject it has seen since the last
  * subscription change (nats-server keeps the same per-client cache). Entries are checked
  * against the sublist's generation id and are refreshed, not trusted, after any change.
- * Account mappings are resolved here too: a deterministic mapping is cached with the subject,
- * a weighted one is rolled for every message.
+ * A miss walks the trie straight from the bytes. Account mappings are resolved here too: a
+ * deterministic mapping is cached with the subject, a weighted one is rolled for every message.
  */
 import {
   EMPTY_RESULT,
@@ -21,7 +21,8 @@ const MAX_ENTRIES = 2048;
 
 interface CacheEntry<T> {
   bytes: Uint8Array;
-  subject: string;
+  /** Decoded on first need: most publishes never need the subject as a string. */
+  subject: string | null;
   genId: number;
   result: MatchResult<T>;
   /** The deterministically mapped subject, or null when no mapping applies. */
@@ -31,13 +32,12 @@ interface CacheEntry<T> {
 }
 
 export class PublishCache<T extends SublistEntry> {
-  /** The decoded subject of the latest lookup. */
-  lastSubject = "";
   /** The subject the latest lookup was mapped to, or null when it was not mapped. */
   lastMapped: string | null = null;
   #sublist: Sublist<T>;
   #mapper: SubjectMapper | null;
   #entries = new TwoGenCache<number, CacheEntry<T>>(MAX_ENTRIES);
+  #last: CacheEntry<T> | null = null;
 
   constructor(sublist: Sublist<T>, mapper: SubjectMapper | null = null) {
     this.#sublist = sublist;
@@ -47,41 +47,53 @@ export class PublishCache<T extends SublistEntry> {
   /** The match result for the subject `buf[start, end)`. */
   lookup(buf: Uint8Array, start: number, end: number): MatchResult<T> {
     const key = hashBytes(buf, start, end);
-    const entry = this.#entries.get(key);
     const sublist = this.#sublist;
+    let entry = this.#entries.get(key);
     if (entry !== undefined && bytesEqual(entry.bytes, 0, entry.bytes.length, buf, start, end)) {
-      this.lastSubject = entry.subject;
-      if (entry.weighted !== null) return this.#rollWeighted(entry.weighted, entry.subject);
-      this.lastMapped = entry.mapped;
-      if (entry.genId !== sublist.genId) {
+      if (entry.weighted === null && entry.genId !== sublist.genId) {
         entry.genId = sublist.genId;
-        entry.result = sublist.match(entry.mapped ?? entry.subject);
+        entry.result = entry.mapped !== null
+          ? sublist.match(entry.mapped)
+          : sublist.matchBytes(entry.bytes, 0, entry.bytes.length);
       }
-      return entry.result;
+    } else {
+      entry = this.#newEntry(buf.slice(start, end));
+      this.#entries.set(key, entry);
     }
-    const subject = decodeAscii(buf, start, end);
-    this.lastSubject = subject;
-    const rule = this.#mapper?.ruleFor(subject) ?? null;
-    const weighted = rule !== null && !rule.deterministic ? rule : null;
-    const mapped = rule !== null && rule.deterministic ? rule.map(subject) : null;
+    this.#last = entry;
+    if (entry.weighted !== null) return this.#rollWeighted(entry.weighted, entry.subject!);
+    this.lastMapped = entry.mapped;
+    return entry.result;
+  }
+
+  /** The subject of the latest lookup, as a string. */
+  get lastSubject(): string {
+    const e = this.#last!;
+    return e.subject ??= decodeAscii(e.bytes, 0, e.bytes.length);
+  }
+
+  #newEntry(bytes: Uint8Array): CacheEntry<T> {
+    const sublist = this.#sublist;
     const genId = sublist.genId;
-    const result = weighted !== null ? EMPTY_RESULT : sublist.match(mapped ?? subject);
-    this.#entries.set(key, {
-      bytes: buf.slice(start, end),
-      subject,
-      genId,
-      result,
-      mapped,
-      weighted,
-    });
-    if (weighted !== null) return this.#rollWeighted(weighted, subject);
-    this.lastMapped = mapped;
-    return result;
+    let subject: string | null = null;
+    let rule: MappingRule | null = null;
+    if (this.#mapper !== null) {
+      subject = decodeAscii(bytes, 0, bytes.length);
+      rule = this.#mapper.ruleFor(subject);
+    }
+    const weighted = rule !== null && !rule.deterministic ? rule : null;
+    const mapped = rule !== null && rule.deterministic ? rule.map(subject!) : null;
+    const result = weighted !== null
+      ? EMPTY_RESULT
+      : mapped !== null
+      ? sublist.match(mapped)
+      : sublist.matchBytes(bytes, 0, bytes.length);
+    return { bytes, subject, genId, result, mapped, weighted };
   }
 
   #rollWeighted(rule: MappingRule, subject: string): MatchResult<T> {
     const mapped = rule.map(subject);
-    // The unweighted remainder of a mapping drops the message.
+    // A weighted mapping may drop the message (a destination equal to its source).
     this.lastMapped = mapped;
     return mapped === null ? EMPTY_RESULT : this.#sublist.match(mapped);
   }

@@ -12,6 +12,17 @@
  */
 
 import { TwoGenCache } from "../util/two_gen_cache.ts";
+import {
+  addLiteralChild,
+  anyMatch,
+  collectMatches,
+  isPrunable,
+  literalChild,
+  removeLiteralChild,
+  tokenHash,
+  TokenScratch,
+  TrieNode,
+} from "./trie_node.ts";
 import { FULL_WILDCARD, matchSubjectTokens, PARTIAL_WILDCARD, tokenizeSubject } from "./subject.ts";
 
 export interface SublistEntry {
@@ -46,6 +57,7 @@ export interface SublistStats {
 }
 
 export const DEFAULT_CACHE_SIZE = 1024;
+const SUBJECT_ENCODER = new TextEncoder();
 /** Up to this many removals in one batch invalidate the cache entry by entry. */
 const BATCH_INVALIDATE_LIMIT = 16;
 
@@ -55,31 +67,6 @@ export const EMPTY_RESULT: MatchResult<never> = Object.freeze({
   plain: EMPTY_ARRAY,
   queues: EMPTY_ARRAY,
 });
-
-/**
- * One trie node: the subscriptions whose subject ends here and the children one token deeper.
- * Plain fields rather than #private: this record is module-internal and only walked by Sublist.
- * Sets give O(1) removal however many entries share a subject; the `*View` arrays are lazily
- * built immutable snapshots of those sets, shared by match results until the node changes.
- */
-class TrieNode<T> {
-  literal: Map<string, TrieNode<T>> | null = null;
-  pwc: TrieNode<T> | null = null;
-  fwc: TrieNode<T> | null = null;
-  plain: Set<T> | null = null;
-  queues: Map<string, Set<T>> | null = null;
-  plainView: readonly T[] | null = null;
-  queueView: readonly (readonly T[])[] | null = null;
-}
-
-function hasEntries<T>(node: TrieNode<T>): boolean {
-  return node.plain !== null || node.queues !== null;
-}
-
-function isPrunable<T>(node: TrieNode<T>): boolean {
-  return node.plain === null && node.queues === null && node.literal === null &&
-    node.pwc === null && node.fwc === null;
-}
 
 function plainView<T>(node: TrieNode<T>): readonly T[] {
   return node.plainView ??= Array.from(node.plain!);
@@ -92,39 +79,6 @@ function queueView<T>(node: TrieNode<T>): readonly (readonly T[])[] {
     node.queueView = view;
   }
   return node.queueView;
-}
-
-function childFor<T>(node: TrieNode<T>, token: string): TrieNode<T> | null {
-  if (token === PARTIAL_WILDCARD) return node.pwc;
-  if (token === FULL_WILDCARD) return node.fwc;
-  return node.literal?.get(token) ?? null;
-}
-
-/** Pushes every node with entries that matches tokens[i..] below `node`. */
-function collectMatches<T>(
-  node: TrieNode<T>,
-  tokens: readonly string[],
-  i: number,
-  out: TrieNode<T>[],
-): void {
-  if (i === tokens.length) {
-    if (hasEntries(node)) out.push(node);
-    return;
-  }
-  // '>' here swallows tokens[i..], which is at least one token.
-  if (node.fwc !== null && hasEntries(node.fwc)) out.push(node.fwc);
-  if (node.pwc !== null) collectMatches(node.pwc, tokens, i + 1, out);
-  const child = node.literal?.get(tokens[i]);
-  if (child !== undefined) collectMatches(child, tokens, i + 1, out);
-}
-
-/** Like collectMatches but stops at the first node with entries. */
-function anyMatch<T>(node: TrieNode<T>, tokens: readonly string[], i: number): boolean {
-  if (i === tokens.length) return hasEntries(node);
-  if (node.fwc !== null && hasEntries(node.fwc)) return true;
-  if (node.pwc !== null && anyMatch(node.pwc, tokens, i + 1)) return true;
-  const child = node.literal?.get(tokens[i]);
-  return child !== undefined && anyMatch(child, tokens, i + 1);
 }
 
 /** Builds the immutable result for the matching nodes, reusing node views when one node suffices. */
@@ -196,6 +150,9 @@ export class Sublist<T extends SublistEntry> {
   // us for every message. Reset on every change, like the cache.
   #lastSubject: string | null = null;
   #lastResult: MatchResult<T> = EMPTY_RESULT;
+  #tokens = new TokenScratch();
+  #found: TrieNode<T>[] = [];
+  #scratch = new Uint8Array(256);
 
   constructor(opts: SublistOptions = {}) {
     this.#cacheSize = Math.max(0, Math.floor(opts.cacheSize ?? DEFAULT_CACHE_SIZE));
@@ -223,13 +180,18 @@ export class Sublist<T extends SublistEntry> {
     const tokens = tokenizeSubject(entry.subject);
     let node = this.#root;
     for (const token of tokens) {
-      let next = childFor(node, token);
-      if (next === null) {
-        next = new TrieNode<T>();
-        this.#nodeCount++;
-        if (token === PARTIAL_WILDCARD) node.pwc = next;
-        else if (token === FULL_WILDCARD) node.fwc = next;
-        else (node.literal ??= new Map()).set(token, next);
+      let next: TrieNode<T> | null;
+      if (token === PARTIAL_WILDCARD) {
+        next = node.pwc ??= this.#newNode();
+      } else if (token === FULL_WILDCARD) {
+        next = node.fwc ??= this.#newNode();
+      } else {
+        const hash = tokenHash(token);
+        next = literalChild(node, token, hash);
+        if (next === null) {
+          next = addLiteralChild(node, token, hash);
+          this.#nodeCount++;
+        }
       }
       node = next;
     }
@@ -283,7 +245,11 @@ export class Sublist<T extends SublistEntry> {
     const path: TrieNode<T>[] = [this.#root];
     let node = this.#root;
     for (const token of tokens) {
-      const next = childFor(node, token);
+      const next = token === PARTIAL_WILDCARD
+        ? node.pwc
+        : token === FULL_WILDCARD
+        ? node.fwc
+        : literalChild(node, token, tokenHash(token));
       if (next === null) return false;
       node = next;
       path.push(node);
@@ -337,9 +303,8 @@ export class Sublist<T extends SublistEntry> {
       }
     }
 
-    const nodes: TrieNode<T>[] = [];
-    collectMatches(this.#root, tokenizeSubject(subject), 0, nodes);
-    const result = nodes.length === 0 ? EMPTY_RESULT : buildResult(nodes);
+    const bytes = this.#encode(subject);
+    const result = this.#walk(bytes, 0, bytes.length);
 
     if (cache !== null) {
       cache.set(subject, result);
@@ -349,11 +314,48 @@ export class Sublist<T extends SublistEntry> {
     return result;
   }
 
+  /**
+   * Entries matching the literal subject `buf[start, end)`, walked from the bytes: the path of
+   * a publish whose subject was not in its connection's cache. Not cached here (the caller's
+   * byte-keyed cache holds it); the result is shared all the same and must not be mutated.
+   */
+  matchBytes(buf: Uint8Array, start: number, end: number): MatchResult<T> {
+    this.#numMatches++;
+    return this.#walk(buf, start, end);
+  }
+
   /** Is there any entry matching this literal subject? Does not build or cache a result. */
   hasInterest(subject: string): boolean {
     const hit = this.#cache?.get(subject);
     if (hit !== undefined) return hit !== EMPTY_RESULT;
-    return anyMatch(this.#root, tokenizeSubject(subject), 0);
+    const bytes = this.#encode(subject);
+    this.#tokens.tokenize(bytes, 0, bytes.length);
+    return anyMatch(this.#root, this.#tokens, bytes, 0);
+  }
+
+  #walk(buf: Uint8Array, start: number, end: number): MatchResult<T> {
+    const tokens = this.#tokens;
+    tokens.tokenize(buf, start, end);
+    const nodes = this.#found;
+    nodes.length = 0;
+    collectMatches(this.#root, tokens, buf, 0, nodes);
+    const result = nodes.length === 0 ? EMPTY_RESULT : buildResult(nodes);
+    nodes.length = 0;
+    return result;
+  }
+
+  /** The subject's UTF-8 bytes in a reused buffer (valid until the next call). */
+  #encode(subject: string): Uint8Array {
+    if (this.#scratch.length < subject.length * 3) {
+      this.#scratch = new Uint8Array(Math.max(256, subject.length * 3));
+    }
+    const { written } = SUBJECT_ENCODER.encodeInto(subject, this.#scratch);
+    return this.#scratch.subarray(0, written);
+  }
+
+  #newNode(): TrieNode<T> {
+    this.#nodeCount++;
+    return new TrieNode<T>();
   }
 
   /** All entries, in no particular order (for /subsz and interest propagation). */
@@ -366,7 +368,11 @@ export class Sublist<T extends SublistEntry> {
       if (node.queues !== null) {
         for (const group of node.queues.values()) for (const e of group) out.push(e);
       }
-      if (node.literal !== null) { for (const child of node.literal.values()) stack.push(child); }
+      if (node.literal !== null) {
+        for (const child of node.literal.values()) {
+          for (let c: TrieNode<T> | null = child; c !== null; c = c.nextSameHash) stack.push(c);
+        }
+      }
       if (node.pwc !== null) stack.push(node.pwc);
       if (node.fwc !== null) stack.push(node.fwc);
     }
@@ -410,10 +416,7 @@ export class Sublist<T extends SublistEntry> {
       const token = tokens[i - 1];
       if (token === PARTIAL_WILDCARD) parent.pwc = null;
       else if (token === FULL_WILDCARD) parent.fwc = null;
-      else {
-        parent.literal!.delete(token);
-        if (parent.literal!.size === 0) parent.literal = null;
-      }
+      else removeLiteralChild(parent, node, tokenHash(token));
       this.#nodeCount--;
     }
   }
