@@ -18,12 +18,22 @@ export async function writeRuntimeFiles(
   }
   if (o.portsFileDir) {
     const { port } = server.addr;
-    const host = o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host;
+    const ports: { nats: string[]; monitoring?: string[] } = {
+      nats: [`nats://${connectHost(o.host)}:${port}`],
+    };
+    const httpPort = server.boundPorts.http;
+    if (httpPort !== 0) ports.monitoring = [`http://${connectHost(o.httpHost)}:${httpPort}`];
     const path = `${o.portsFileDir.replace(/\/$/, "")}/skiff_${platform.pid}.ports`;
-    await platform.writeTextFile(path, JSON.stringify({ nats: [`nats://${host}:${port}`] }));
+    await platform.writeTextFile(path, JSON.stringify(ports));
     written.push(path);
   }
   return async () => {
     for (const path of written) await platform.removeFile(path).catch(() => {});
   };
+}
+
+/** A host to connect to for a listen address: the wildcard addresses mean this machine. */
+function connectHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }

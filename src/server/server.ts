@@ -2,7 +2,7 @@
  * The server: composes the listener, the accounts and the client connections, owns the
  * per-turn flush scheduler, and runs the lifecycle from start to a graceful shutdown.
  */
-import type { Listener, Platform } from "../platform/types.ts";
+import type { HttpServer, Listener, Platform } from "../platform/types.ts";
 import type { Options } from "../config/options.ts";
 import { COMPAT_NATS_VERSION, SKIFF_VERSION } from "../config/options.ts";
 import type { Account } from "../accounts/account.ts";
@@ -15,13 +15,26 @@ import { CloseReason } from "../conn/close_reason.ts";
 import { ERR_MAX_CONNECTIONS, errLine } from "../protocol/errors.ts";
 import { newServerId } from "../util/nkey.ts";
 import { encodeUtf8 } from "../util/bytes.ts";
+import {
+  type AccountSource,
+  accountViews,
+  clientConnSource,
+  type ClosedConn,
+  type ConnSource,
+  createMonitorApp,
+  logicalCores,
+  type MonitorSource,
+  MonitorState,
+  platformCpuClock,
+  type ProcessUsage,
+} from "../monitor/mod.ts";
 import { Logger } from "./logger.ts";
 import { buildInfoPrefix, clientInfoLine } from "./info.ts";
 
 /** How long shutdown waits for clients' queued bytes to go out. */
 const SHUTDOWN_FLUSH_MS = 2000;
 
-export class Server implements ClientHost {
+export class Server implements ClientHost, MonitorSource {
   readonly id: string = newServerId();
   readonly name: string;
   readonly options: Options;
@@ -39,8 +52,12 @@ export class Server implements ClientHost {
   readonly startedAt = new Date();
   readonly clients = new Map<number, ClientConnection>();
   totalConnections = 0;
+  /** When the configuration was last (re)loaded (`/varz` `config_load_time`). */
+  configLoadedAt = new Date();
 
   #listener: Listener | null = null;
+  #http: HttpServer | null = null;
+  #monitor: MonitorState;
   #infoPrefix = "";
   #nextCid = 1;
   #dirty: ClientConnection[] = [];
@@ -62,6 +79,7 @@ export class Server implements ClientHost {
       write: (line) => platform.writeStderr(line),
     });
     this.#done = new Promise((resolve) => this.#resolveDone = resolve);
+    this.#monitor = new MonitorState(platformCpuClock(platform));
     // Throws ConfigError for a bad accounts/mappings block.
     this.accounts = new Accounts(readAccountsConfig(options.rawConfig));
   }
@@ -94,6 +112,15 @@ export class Server implements ClientHost {
     log.info(`  Runtime:  ${this.platform.runtime} ${this.platform.runtimeVersion}`);
     log.info(`  Name:     ${this.name}`);
     log.info(`  ID:       ${this.id}`);
+    // Like nats-server, monitoring comes up before the client listener.
+    if (o.httpPort !== 0) {
+      this.#http = await this.platform.serveHttp(
+        o.httpHost,
+        o.httpPort,
+        createMonitorApp(this).fetch,
+      );
+      log.info(`Starting http monitor on ${hostPort(o.httpHost, this.#http.addr.port)}`);
+    }
     this.#listener = await this.platform.listen(o.host, o.port);
     const { port } = this.#listener.addr;
     this.#infoPrefix = buildInfoPrefix({
@@ -145,6 +172,7 @@ export class Server implements ClientHost {
   /** Puts reloaded options into effect; `changed` names the options that changed. */
   applyReload(changed: readonly string[]): Promise<void> {
     const o = this.options;
+    this.configLoadedAt = new Date();
     this.logger.debugEnabled = o.debug;
     this.logger.traceEnabled = o.trace;
     this.logger.logtime = o.logtime;
@@ -199,6 +227,8 @@ export class Server implements ClientHost {
 
   clientClosed(client: ClientConnection): void {
     this.clients.delete(client.cid);
+    const reason = client.closeReason ?? CloseReason.ClientClosed;
+    this.#monitor.connectionClosed(clientConnSource(client), Date.now(), reason);
     this.logger.debug(
       `${client.conn.remoteAddr.hostname}:${client.conn.remoteAddr.port} - cid:${client.cid} - ` +
         `Client connection closed: ${client.closeReason}`,
@@ -215,8 +245,53 @@ export class Server implements ClientHost {
     const clients = [...this.clients.values()];
     await Promise.all(clients.map((c) => c.out.drain(SHUTDOWN_FLUSH_MS)));
     for (const c of clients) c.close(CloseReason.ServerShutdown);
+    await this.#http?.close();
     this.logger.info("Server Exiting..");
     this.#resolveDone();
+  }
+
+  // ---- what the monitoring endpoints read (MonitorSource) ----
+
+  get boundPorts(): { client: number; http: number } {
+    return { client: this.#listener?.addr.port ?? 0, http: this.#http?.addr.port ?? 0 };
+  }
+
+  get runtime(): string {
+    return `${this.platform.runtime} ${this.platform.runtimeVersion}`;
+  }
+
+  get systemAccount(): string {
+    return this.accounts.system.name;
+  }
+
+  get httpReqStats(): ReadonlyMap<string, number> {
+    return this.#monitor.httpReqStats;
+  }
+
+  numConnections(): number {
+    return this.clients.size;
+  }
+
+  monitorConnections(): ConnSource[] {
+    return Array.from(this.clients.values(), clientConnSource);
+  }
+
+  closedConnections(): readonly ClosedConn[] {
+    return this.#monitor.closedConnections();
+  }
+
+  monitorAccounts(): AccountSource[] {
+    const updated = this.configLoadedAt.getTime();
+    return accountViews(this.accounts.all(), this.clients.values(), this.#monitor, updated);
+  }
+
+  processUsage(): ProcessUsage {
+    const cpu = this.#monitor.cpu.percent();
+    return { rss: this.platform.memoryRss(), cpu, cores: logicalCores() };
+  }
+
+  noteHttpRequest(path: string): void {
+    this.#monitor.noteHttpRequest(path);
   }
 }
 
