@@ -12,6 +12,8 @@ import type {
   SignalName,
 } from "./types.ts";
 import { createDenoFileSystem } from "./deno_fs.ts";
+// Deno has no native call for process CPU time; its Node compatibility layer does.
+import nodeProcess from "node:process";
 
 function toAddr(addr: Deno.Addr): NetAddr {
   const net = addr as Deno.NetAddr;
@@ -151,6 +153,7 @@ export function createDenoPlatform(): Platform {
     env: (name) => Deno.env.get(name),
     exit: (code) => Deno.exit(code),
     memoryRss: () => Deno.memoryUsage().rss,
+    cpuUsage: () => nodeProcess.cpuUsage(),
     fs: createDenoFileSystem(),
     writeStderr(text: string): void {
       writeAllSync(Deno.stderr, new TextEncoder().encode(text));

@@ -103,6 +103,8 @@ export interface Platform {
   exit(code: number): never;
   /** Resident set size of this process in bytes. */
   memoryRss(): number;
+  /** CPU time this process has used, in microseconds (for /varz `cpu`). */
+  cpuUsage?(): { user: number; system: number };
 
   readonly fs: FileSystem;
 
