@@ -74,7 +74,7 @@ export class StreamImportBridge extends Bridge {
   /** Subscribes in the exporting account. */
   attach(exporter: Account, imp: StreamImport): Subscription {
     const sub = new Subscription(this, imp.subject, null, `import:${this.#importer.name}`);
-    exporter.sublist.insert(sub);
+    exporter.addSubscription(sub);
     return sub;
   }
 
@@ -107,7 +107,7 @@ export class ResponseRouter extends Bridge {
     super();
     const id = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
     this.prefix = `_R_.${id}.`;
-    exporter.sublist.insert(new Subscription(this, `${this.prefix}>`, null, "responses"));
+    exporter.addSubscription(new Subscription(this, `${this.prefix}>`, null, "responses"));
   }
 
   /** A fresh reply subject in the exporter for a request whose requester waits on `reply`. */
@@ -175,7 +175,7 @@ export class ServiceImportBridge extends Bridge {
   /** Subscribes in the importing account on the subject its clients use. */
   attach(imp: ServiceImport): Subscription {
     const sub = new Subscription(this, imp.to, null, `service:${imp.account}`);
-    this.#importer.sublist.insert(sub);
+    this.#importer.addSubscription(sub);
     return sub;
   }
 

@@ -237,7 +237,7 @@ export class ClientConnection implements ClientOpHandler {
       }
       const sub = new Subscription(this, subject, queue, sid);
       this.subs.set(sid, sub);
-      this.account.sublist.insert(sub);
+      this.account.addSubscription(sub);
     }
     this.#ok();
   }
@@ -348,7 +348,7 @@ export class ClientConnection implements ClientOpHandler {
     this.#parser.stop();
     clearTimeout(this.#pingTimer);
     clearTimeout(this.#authTimer);
-    for (const sub of this.subs.values()) this.account.sublist.remove(sub);
+    this.account.removeSubscriptions(this.subs.values());
     // The host still sees `subs` (the closed-connections record keeps them), not the sublist.
     this.#host.clientClosed(this);
     this.subs.clear();
@@ -406,8 +406,8 @@ export class ClientConnection implements ClientOpHandler {
   moveToAccount(account: Account): void {
     const old = this.account;
     for (const sub of this.subs.values()) {
-      old.sublist.remove(sub);
-      account.sublist.insert(sub);
+      old.removeSubscription(sub);
+      account.addSubscription(sub);
     }
     this.account = account;
     this.#pubCache = new PublishCache(account.sublist, account.mapper);
@@ -416,7 +416,7 @@ export class ClientConnection implements ClientOpHandler {
   #removeSub(sub: Subscription): void {
     if (this.subs.get(sub.sid) !== sub) return;
     this.subs.delete(sub.sid);
-    this.account.sublist.remove(sub);
+    this.account.removeSubscription(sub);
   }
 
   /** Answers a request nobody can serve with a 503 status on the requester's reply subs. */

@@ -38,12 +38,12 @@ export class InternalClient implements Subscriber {
   subscribe(subject: string, handler: InboundHandler, queue: string | null = null): Subscription {
     const sub = new Subscription(this, subject, queue, String(this.#nextSid++));
     this.#handlers.set(sub, handler);
-    this.account.sublist.insert(sub);
+    this.account.addSubscription(sub);
     return sub;
   }
 
   unsubscribe(sub: Subscription): void {
-    if (this.#handlers.delete(sub)) this.account.sublist.remove(sub);
+    if (this.#handlers.delete(sub)) this.account.removeSubscription(sub);
   }
 
   deliver(sub: Subscription, args: MsgArgs, _origin: Subscriber | null): void {
@@ -64,7 +64,7 @@ export class InternalClient implements Subscriber {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const sub of this.#handlers.keys()) this.account.sublist.remove(sub);
+    this.account.removeSubscriptions(this.#handlers.keys());
     this.#handlers.clear();
   }
 }
