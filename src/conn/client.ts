@@ -40,7 +40,8 @@ import { isValidLiteralSubject, isValidSubject } from "../subject/subject.ts";
 import { decodeAscii, encodeUtf8 } from "../util/bytes.ts";
 
 const MIN_READ_BUFFER = 512;
-const MAX_READ_BUFFER = 64 * 1024;
+// Deno's read op costs tens of microseconds: busy publishers get big reads to spread it.
+const MAX_READ_BUFFER = 256 * 1024;
 /** A producer stops reading while a subscriber it feeds has more than this queued. */
 const STALL_THRESHOLD = 4 * 1024 * 1024;
 /** The longest a producer is held back before reading again (nats-server: 1s at most). */

@@ -46,10 +46,21 @@ export class PublishCache<T extends SublistEntry> {
 
   /** The match result for the subject `buf[start, end)`. */
   lookup(buf: Uint8Array, start: number, end: number): MatchResult<T> {
-    const key = hashBytes(buf, start, end);
     const sublist = this.#sublist;
-    let entry = this.#entries.get(key);
-    if (entry !== undefined && bytesEqual(entry.bytes, 0, entry.bytes.length, buf, start, end)) {
+    // Publishers mostly repeat one subject: try the last one before hashing.
+    const last = this.#last;
+    let entry = last !== null && bytesEqual(last.bytes, 0, last.bytes.length, buf, start, end)
+      ? last
+      : undefined;
+    let key = -1;
+    if (entry === undefined) {
+      key = hashBytes(buf, start, end);
+      entry = this.#entries.get(key);
+      if (entry !== undefined && !bytesEqual(entry.bytes, 0, entry.bytes.length, buf, start, end)) {
+        entry = undefined;
+      }
+    }
+    if (entry !== undefined) {
       if (entry.weighted === null && entry.genId !== sublist.genId) {
         entry.genId = sublist.genId;
         entry.result = entry.mapped !== null
