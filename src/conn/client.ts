@@ -302,7 +302,7 @@ export class ClientConnection implements ClientOpHandler {
       this.#slowConsumer(CloseReason.SlowConsumerPendingBytes);
       return;
     }
-    encodeMsg(out, sub.sidBytes, args, this.opts.headers);
+    encodeMsg(out, sub.sid, sub.sidBytes, args, this.opts.headers);
     this.outMsgs++;
     this.outBytes += args.size;
     const stats = this.#host.stats;
@@ -427,7 +427,7 @@ export class ClientConnection implements ClientOpHandler {
     const replyBytes = args.buf.subarray(args.replyStart, args.replyEnd);
     for (const sub of result.plain) {
       if (sub.owner !== this) continue;
-      encodeStatusMsg(this.out, replyBytes, sub.sidBytes, NO_RESPONDERS_BLOCK);
+      encodeStatusMsg(this.out, replyBytes, sub.sid, sub.sidBytes, NO_RESPONDERS_BLOCK);
       this.#host.markDirty(this);
     }
   }

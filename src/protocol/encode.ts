@@ -34,6 +34,18 @@ export function copyBytes(
   return at + n;
 }
 
+/** Writes a sid: its bytes when it has them (non-ASCII), else its characters. */
+function writeSid(b: Uint8Array, at: number, sid: string, sidBytes: Uint8Array | null): number {
+  if (sidBytes !== null) return copyBytes(b, at, sidBytes, 0, sidBytes.length);
+  for (let i = 0; i < sid.length; i++) b[at + i] = sid.charCodeAt(i);
+  return at + sid.length;
+}
+
+/** The encoded length of a sid. */
+function sidLength(sid: string, sidBytes: Uint8Array | null): number {
+  return sidBytes !== null ? sidBytes.length : sid.length;
+}
+
 /**
  * Queues `MSG <subject> <sid> [reply] <size>` (or HMSG with the header size) and the payload.
  * `withHeaders` false strips the header block for a subscriber that cannot take headers.
@@ -41,7 +53,8 @@ export function copyBytes(
  */
 export function encodeMsg(
   out: Outbound,
-  sid: Uint8Array,
+  sid: string,
+  sidBytes: Uint8Array | null,
   args: MsgArgs,
   withHeaders: boolean,
   subject?: Uint8Array,
@@ -54,7 +67,8 @@ export function encodeMsg(
   const hasHeaders = args.headerSize > 0 && withHeaders;
   const skip = args.headerSize > 0 && !withHeaders ? args.headerSize : 0;
   const size = args.size - skip;
-  const need = 5 + (subjEnd - subjStart) + 1 + sid.length + (replyLen > 0 ? replyLen + 1 : 0) +
+  const need = 5 + (subjEnd - subjStart) + 1 + sidLength(sid, sidBytes) +
+    (replyLen > 0 ? replyLen + 1 : 0) +
     (hasHeaders ? 1 + decimalLength(args.headerSize) : 0) + 1 + decimalLength(size) + 2 + size + 2;
   const b = out.ensure(need);
   let p = out.length;
@@ -70,7 +84,7 @@ export function encodeMsg(
   }
   p = copyBytes(b, p, subjBuf, subjStart, subjEnd);
   b[p++] = SP;
-  p = copyBytes(b, p, sid, 0, sid.length);
+  p = writeSid(b, p, sid, sidBytes);
   b[p++] = SP;
   if (replyLen > 0) {
     p = copyBytes(b, p, args.buf, args.replyStart, args.replyEnd);
@@ -94,7 +108,8 @@ export function encodeMsg(
 export function encodeStatusMsg(
   out: Outbound,
   subject: Uint8Array,
-  sid: Uint8Array,
+  sid: string,
+  sidBytes: Uint8Array | null,
   statusBlock: Uint8Array,
 ): void {
   const n = statusBlock.length;
@@ -102,7 +117,7 @@ export function encodeStatusMsg(
   out.append(HMSG_);
   out.append(subject);
   out.ensure(1)[out.length++] = SP;
-  out.append(sid);
+  out.append(sidBytes ?? encodeUtf8(sid));
   out.append(line);
   out.append(statusBlock);
   out.ensure(2);

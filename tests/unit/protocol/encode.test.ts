@@ -29,28 +29,31 @@ function encoded(fn: (out: Outbound) => void): string {
 }
 
 Deno.test("encodeMsg() writes MSG with and without a reply", () => {
-  const sid = enc.encode("7");
+  const sid = "7";
   assert.equal(
-    encoded((o) => encodeMsg(o, sid, argsFor("a.b", "", -1, "hello"), true)),
+    encoded((o) => encodeMsg(o, sid, null, argsFor("a.b", "", -1, "hello"), true)),
     "MSG a.b 7 5\r\nhello\r\n",
   );
   assert.equal(
-    encoded((o) => encodeMsg(o, sid, argsFor("a.b", "_INBOX.1", -1, ""), true)),
+    encoded((o) => encodeMsg(o, sid, null, argsFor("a.b", "_INBOX.1", -1, ""), true)),
     "MSG a.b 7 _INBOX.1 0\r\n\r\n",
   );
 });
 
 Deno.test("encodeMsg() writes HMSG with the header size, or strips headers when asked", () => {
-  const sid = enc.encode("abc");
+  const sid = "abc";
   const block = "NATS/1.0\r\nA: b\r\n\r\n";
   const a = argsFor("h", "r", block.length, block + "hi");
-  assert.equal(encoded((o) => encodeMsg(o, sid, a, true)), `HMSG h abc r 18 20\r\n${block}hi\r\n`);
-  assert.equal(encoded((o) => encodeMsg(o, sid, a, false)), "MSG h abc r 2\r\nhi\r\n");
+  assert.equal(
+    encoded((o) => encodeMsg(o, sid, null, a, true)),
+    `HMSG h abc r 18 20\r\n${block}hi\r\n`,
+  );
+  assert.equal(encoded((o) => encodeMsg(o, sid, null, a, false)), "MSG h abc r 2\r\nhi\r\n");
 });
 
 Deno.test("encodeMsg() sends an empty header block as a plain MSG", () => {
   const a = argsFor("h", "", 0, "hi");
-  assert.equal(encoded((o) => encodeMsg(o, enc.encode("1"), a, true)), "MSG h 1 2\r\nhi\r\n");
+  assert.equal(encoded((o) => encodeMsg(o, "1", null, a, true)), "MSG h 1 2\r\nhi\r\n");
 });
 
 Deno.test("encodeMsg() copies payloads of every size intact, growing the buffer", () => {
@@ -58,17 +61,25 @@ Deno.test("encodeMsg() copies payloads of every size intact, growing the buffer"
     const payload = "p".repeat(size);
     const text = encoded((o) => {
       for (let i = 0; i < 3; i++) {
-        encodeMsg(o, enc.encode("1"), argsFor("s", "", -1, payload), true);
+        encodeMsg(o, "1", null, argsFor("s", "", -1, payload), true);
       }
     });
     assert.equal(text, `MSG s 1 ${size}\r\n${payload}\r\n`.repeat(3), `size ${size}`);
   }
 });
 
+Deno.test("encodeMsg() writes a non-ASCII sid from its bytes", () => {
+  const a = argsFor("s", "", -1, "x");
+  assert.equal(
+    encoded((o) => encodeMsg(o, "é1", enc.encode("é1"), a, true)),
+    "MSG s é1 1\r\nx\r\n",
+  );
+});
+
 Deno.test("encodeStatusMsg() writes a header-only status message", () => {
   const block = enc.encode("NATS/1.0 503\r\n\r\n");
   assert.equal(
-    encoded((o) => encodeStatusMsg(o, enc.encode("_INBOX.x"), enc.encode("9"), block)),
+    encoded((o) => encodeStatusMsg(o, enc.encode("_INBOX.x"), "9", null, block)),
     "HMSG _INBOX.x 9 16 16\r\nNATS/1.0 503\r\n\r\n\r\n",
   );
 });
