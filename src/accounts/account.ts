@@ -21,6 +21,8 @@ export class Account {
   /** Subject mappings applied to what clients publish; null when there are none. */
   mapper: SubjectMapper | null = null;
   isSystem = false;
+  /** JetStream is on for this account (when the server runs JetStream). */
+  jetstream = false;
   #listeners = new Set<InterestListener>();
   /** Subscriptions per "subject queue" key, kept only while someone listens. */
   #interest = new Map<string, number>();

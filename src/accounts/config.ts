@@ -46,6 +46,8 @@ export interface AccountConfig {
   readonly streamImports: StreamImport[];
   readonly serviceImports: ServiceImport[];
   readonly mappings: MappingRule[];
+  /** `jetstream: enabled` (or a limits block) in the account; null when not said. */
+  jetstream: boolean | null;
 }
 
 export interface AccountsConfig {
@@ -104,6 +106,11 @@ export function readAccountsConfig(root: ConfMap | null): AccountsConfig {
           case "maps":
             acc.mappings.push(...readMappings(e));
             break;
+          case "jetstream":
+            acc.jetstream = e.node.kind === "map" ||
+              (e.node.kind === "bool" && e.node.value) ||
+              (e.node.kind === "string" && /^(enabled?|true|yes|on)$/i.test(e.node.value));
+            break;
           default:
             // users, jetstream, limits...: read by their own loaders.
             break;
@@ -129,6 +136,7 @@ function emptyAccount(name: string): AccountConfig {
     streamImports: [],
     serviceImports: [],
     mappings: [],
+    jetstream: null,
   };
 }
 

@@ -25,6 +25,12 @@ export class Accounts {
     this.global = this.#byName.get(GLOBAL_ACCOUNT)!;
     this.system = this.#byName.get(config.systemAccount)!;
     this.system.isSystem = true;
+    // Like nats-server: without accounts that ask for JetStream, the global account has it.
+    const explicit = config.accounts.some((c) => c.jetstream === true);
+    for (const c of config.accounts) {
+      this.#byName.get(c.name)!.jetstream = c.jetstream ?? (!explicit && c.name === GLOBAL_ACCOUNT);
+    }
+    this.system.jetstream = false;
 
     const routers = new Map<Account, ResponseRouter>();
     for (const c of config.accounts) {

@@ -261,6 +261,12 @@ function loadJetStream(entry: ConfEntry, ctx: Ctx): void {
     max_file_store: maxStore,
     max_file: maxStore,
     domain: (e) => (o.jetstreamDomain = wantString(e)),
+    // "always" (Skiff's default: ack after fsync) or a duration (nats-server's lazy mode).
+    sync_interval: (e) => {
+      o.jetstreamSyncIntervalMs = e.node.kind === "string" && e.node.value === "always"
+        ? 0
+        : wantDuration(e);
+    },
     enabled: enable,
     enable: enable,
     // Not implemented yet; kept in rawConfig.

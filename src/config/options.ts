@@ -28,7 +28,8 @@ export const LAME_DUCK_DURATION_MS = 2 * 60 * 1000;
 export const LAME_DUCK_GRACE_PERIOD_MS = 10 * 1000;
 /** nats-server's minimum `lame_duck_duration`. */
 export const LAME_DUCK_DURATION_MIN_MS = 30 * 1000;
-export const DEFAULT_STORE_DIR = "/tmp/nats/jetstream";
+/** The store directory base; like nats-server, streams go under `<dir>/jetstream/`. */
+export const DEFAULT_STORE_DIR = "/tmp/nats";
 
 export interface Options {
   host: string;
@@ -73,6 +74,11 @@ export interface Options {
   /** `max_file_store` in bytes; -1 means size it from the disk. */
   jetstreamMaxStore: number;
   jetstreamDomain: string;
+  /**
+   * 0 (the default, "always"): a publish is acknowledged only after fsync. Above 0: fsync
+   * every that many ms and acknowledge before it, as nats-server does; unsafe on power loss.
+   */
+  jetstreamSyncIntervalMs: number;
   /** `--cluster` URL (the route listen address), e.g. `nats://0.0.0.0:6222`. */
   clusterUrl: string;
   clusterName: string;
@@ -120,6 +126,7 @@ export function defaultOptions(): Options {
     jetstreamMaxMemory: -1,
     jetstreamMaxStore: -1,
     jetstreamDomain: "",
+    jetstreamSyncIntervalMs: 0,
     clusterUrl: "",
     clusterName: "",
     routes: [],

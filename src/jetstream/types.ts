@@ -77,7 +77,12 @@ export interface ConsumerStreamHandle {
 
 /** Publishing and subscribing in one account, for JetStream's internal clients. */
 export interface JsMessaging {
-  publish(subject: string, reply: string | null, headers: Uint8Array | null, data: Uint8Array): void;
+  publish(
+    subject: string,
+    reply: string | null,
+    headers: Uint8Array | null,
+    data: Uint8Array,
+  ): void;
   subscribe(subject: string, handler: InboundHandler, queue?: string | null): Subscription;
   unsubscribe(sub: Subscription): void;
   /** Is any subscriber listening on `subject` (push consumers' active state)? */

@@ -11,6 +11,7 @@ export interface InfoFields {
   port: number;
   maxPayload: number;
   authRequired: boolean;
+  jetstream: boolean;
 }
 
 /** The JSON object's text up to (and without) the per-client fields and closing brace. */
@@ -26,6 +27,7 @@ export function buildInfoPrefix(f: InfoFields): string {
     max_payload: f.maxPayload,
   };
   if (f.authRequired) info.auth_required = true;
+  if (f.jetstream) info.jetstream = true;
   const json = JSON.stringify(info);
   return json.slice(0, -1);
 }

@@ -28,7 +28,12 @@ import {
   platformCpuClock,
   type ProcessUsage,
 } from "../monitor/mod.ts";
+import { SystemService } from "../system/mod.ts";
 import { Logger } from "./logger.ts";
+import { JetStream } from "../jetstream/jetstream.ts";
+import { JETSTREAM_EXTENSIONS } from "../jetstream/extensions.ts";
+import { InternalClient } from "../conn/internal.ts";
+import { DEFAULT_STORE_DIR } from "../config/options.ts";
 import { buildInfoPrefix, clientInfoLine } from "./info.ts";
 
 /** How long shutdown waits for clients' queued bytes to go out. */
@@ -55,9 +60,12 @@ export class Server implements ClientHost, MonitorSource {
   /** When the configuration was last (re)loaded (`/varz` `config_load_time`). */
   configLoadedAt = new Date();
 
+  /** Null while JetStream is off. */
+  jetstream: JetStream | null = null;
   #listener: Listener | null = null;
   #http: HttpServer | null = null;
   #monitor: MonitorState;
+  #system: SystemService;
   #infoPrefix = "";
   #nextCid = 1;
   #dirty: ClientConnection[] = [];
@@ -82,6 +90,7 @@ export class Server implements ClientHost, MonitorSource {
     this.#monitor = new MonitorState(platformCpuClock(platform));
     // Throws ConfigError for a bad accounts/mappings block.
     this.accounts = new Accounts(readAccountsConfig(options.rawConfig));
+    this.#system = new SystemService(this);
   }
 
   /** `$G`: the account of clients that do not name one. */
@@ -104,6 +113,37 @@ export class Server implements ClientHost, MonitorSource {
     return this.#done;
   }
 
+  /** Opens every JetStream account's streams before clients can connect. */
+  async #startJetStream(): Promise<void> {
+    const o = this.options;
+    const storeDir = o.storeDir || DEFAULT_STORE_DIR;
+    this.logger.info("Starting JetStream");
+    this.logger.info(`  Store directory: "${storeDir}/jetstream"`);
+    this.logger.info(
+      o.jetstreamSyncIntervalMs > 0
+        ? `  Sync: every ${o.jetstreamSyncIntervalMs}ms (lazy: acknowledged writes can be lost on power failure)`
+        : "  Sync: always (a publish is acknowledged after fsync)",
+    );
+    const js = new JetStream({
+      fs: this.platform.fs,
+      storeDir,
+      maxMemory: o.jetstreamMaxMemory,
+      maxStore: o.jetstreamMaxStore,
+      syncIntervalMs: o.jetstreamSyncIntervalMs,
+      serverName: this.name,
+      log: this.logger,
+      newClient: (name, account) => new InternalClient(this.nextClientId(), name, account),
+    });
+    for (const extend of JETSTREAM_EXTENSIONS) js.extendApi(extend);
+    this.jetstream = js;
+    for (const account of this.accounts.all()) {
+      if (account.isSystem) continue;
+      if (account.jetstream) await js.enable(account);
+      else js.refuse(account);
+    }
+    this.logger.info("JetStream started");
+  }
+
   async start(): Promise<void> {
     const o = this.options;
     const log = this.logger;
@@ -121,17 +161,12 @@ export class Server implements ClientHost, MonitorSource {
       );
       log.info(`Starting http monitor on ${hostPort(o.httpHost, this.#http.addr.port)}`);
     }
+    if (o.jetstream) await this.#startJetStream();
     this.#listener = await this.platform.listen(o.host, o.port);
     const { port } = this.#listener.addr;
-    this.#infoPrefix = buildInfoPrefix({
-      serverId: this.id,
-      serverName: this.name,
-      host: o.host,
-      port,
-      maxPayload: o.maxPayload,
-      authRequired: this.authRequired,
-    });
+    this.#refreshInfo();
     log.info(`Listening for client connections on ${hostPort(o.host, port)}`);
+    this.#system.start();
     log.info("Server is ready");
     this.#acceptLoop(this.#listener);
   }
@@ -165,6 +200,20 @@ export class Server implements ClientHost, MonitorSource {
     }
   }
 
+  /** Encodes the INFO fields every client shares (again after a reload changed them). */
+  #refreshInfo(): void {
+    const o = this.options;
+    this.#infoPrefix = buildInfoPrefix({
+      serverId: this.id,
+      serverName: this.name,
+      host: o.host,
+      port: this.addr.port,
+      maxPayload: o.maxPayload,
+      authRequired: this.authRequired,
+      jetstream: this.jetstream !== null,
+    });
+  }
+
   infoLine(client: ClientConnection, extra?: Record<string, unknown>): string {
     return clientInfoLine(this.#infoPrefix, client.cid, client.conn.remoteAddr.hostname, extra);
   }
@@ -179,10 +228,12 @@ export class Server implements ClientHost, MonitorSource {
     if (changed.includes("rawConfig")) {
       const next = new Accounts(readAccountsConfig(o.rawConfig));
       this.accounts = next;
+      this.#system.accountsChanged();
       for (const client of this.clients.values()) {
         client.moveToAccount(next.get(client.account.name) ?? next.global);
       }
     }
+    if (this.#listener !== null) this.#refreshInfo();
     for (const client of this.clients.values()) client.applyLimits();
     return Promise.resolve();
   }
@@ -225,10 +276,22 @@ export class Server implements ClientHost, MonitorSource {
     }
   };
 
+  clientConnected(client: ClientConnection): void {
+    this.#system.clientConnected(clientConnSource(client));
+  }
+
+  /** A connection id for an in-process client (the system account's, JetStream's). */
+  nextClientId(): number {
+    return this.#nextCid++;
+  }
+
   clientClosed(client: ClientConnection): void {
     this.clients.delete(client.cid);
     const reason = client.closeReason ?? CloseReason.ClientClosed;
-    this.#monitor.connectionClosed(clientConnSource(client), Date.now(), reason);
+    const now = Date.now();
+    const source = clientConnSource(client);
+    this.#monitor.connectionClosed(source, now, reason);
+    this.#system.clientDisconnected(source, reason, now, client.connectReceived);
     this.logger.debug(
       `${client.conn.remoteAddr.hostname}:${client.conn.remoteAddr.port} - cid:${client.cid} - ` +
         `Client connection closed: ${client.closeReason}`,
@@ -241,10 +304,12 @@ export class Server implements ClientHost, MonitorSource {
     this.#shutdownStarted = true;
     this.#shuttingDown = true;
     this.logger.info("Initiating Shutdown...");
+    this.#system.stop();
     this.#listener?.close();
     const clients = [...this.clients.values()];
     await Promise.all(clients.map((c) => c.out.drain(SHUTDOWN_FLUSH_MS)));
     for (const c of clients) c.close(CloseReason.ServerShutdown);
+    await this.jetstream?.stop();
     await this.#http?.close();
     this.logger.info("Server Exiting..");
     this.#resolveDone();

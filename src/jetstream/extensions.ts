@@ -1,0 +1,7 @@
+/**
+ * The JetStream API beyond streams, registered with every account's router: consumers (and,
+ * later, snapshots). Kept in one list so the server enables them all in one place.
+ */
+import type { ApiExtension } from "./jetstream.ts";
+
+export const JETSTREAM_EXTENSIONS: readonly ApiExtension[] = [];
