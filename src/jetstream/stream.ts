@@ -170,10 +170,9 @@ export class Stream implements ConsumerStreamHandle {
     const pending = this.store.storeMsg(msg.subject, h, msg.data, ttl !== 0 ? { ttl } : undefined);
     // The store assigned the sequence synchronously: it is the last one now.
     const seq = this.store.state().lastSeq;
-    if (msgId) {
-      this.#dedupe.record(msgId, seq);
-      this.#lastMsgId = msgId;
-    }
+    if (msgId) this.#dedupe.record(msgId, seq);
+    // Like nats-server: the last message's id, empty when it had none.
+    this.#lastMsgId = msgId ?? "";
     return pending.then(async (r) => {
       if (rollup === "sub") await this.store.purge({ filter: msg.subject, seq: r.seq });
       else if (rollup === "all") await this.store.purge({ seq: r.seq });
