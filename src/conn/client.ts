@@ -38,6 +38,9 @@ import { PublishCache } from "../pubsub/publish_cache.ts";
 import { withSubject } from "../pubsub/msg_args.ts";
 import { isValidLiteralSubject, isValidSubject } from "../subject/subject.ts";
 import { decodeAscii, encodeUtf8 } from "../util/bytes.ts";
+import { type Permissions, ReplyPermits } from "../auth/mod.ts";
+import { publishViolation, subscriptionViolation } from "../protocol/errors.ts";
+import { subjectHasWildcard } from "../subject/subject.ts";
 
 const MIN_READ_BUFFER = 512;
 // Deno's read op costs tens of microseconds: busy publishers get big reads to spread it.
@@ -73,6 +76,10 @@ export class ClientConnection implements ClientOpHandler {
   rtt = 0;
   /** Set by the server's flush scheduler while this connection waits in its dirty list. */
   dirty = false;
+  /** The nonce sent in INFO (nkey users configured), else null. */
+  nonce: string | null = null;
+  permissions: Permissions | null = null;
+  replyPermits: ReplyPermits | null = null;
 
   #host: ClientHost;
   #parser: ClientParser;
@@ -99,6 +106,11 @@ export class ClientConnection implements ClientOpHandler {
       onWriteError: () => this.close(CloseReason.WriteError),
       onDrained: () => {},
     });
+  }
+
+  setPermissions(p: Permissions | null): void {
+    this.permissions = p;
+    this.replyPermits = p?.allowResponses ? new ReplyPermits(p.allowResponses) : null;
   }
 
   get echo(): boolean {
@@ -189,8 +201,10 @@ export class ClientConnection implements ClientOpHandler {
     clearTimeout(this.#authTimer);
     this.#authTimer = undefined;
     this.opts = opts;
+    const first = !this.connectReceived;
     this.connectReceived = true;
     this.#ok();
+    if (first) this.#host.clientConnected(this);
   }
 
   onPub(args: MsgArgs): void {
@@ -208,6 +222,14 @@ export class ClientConnection implements ClientOpHandler {
     stats.inBytes += args.size;
     const cache = this.#pubCache;
     const result = cache.lookup(args.buf, args.subjectStart, args.subjectEnd);
+    const perms = this.permissions;
+    if (perms !== null && !perms.publishUnrestricted) {
+      const subject = cache.lastSubject;
+      if (!perms.canPublish(subject) && !this.replyPermits?.use(subject, Date.now())) {
+        this.#sendErr(publishViolation(subject));
+        return;
+      }
+    }
     // Like nats-server, pedantic mode reports a wildcard publish but still delivers it.
     if (this.opts.pedantic && !isValidLiteralSubject(cache.lastSubject)) {
       this.#sendErr(ERR_INVALID_PUBLISH_SUBJECT);
@@ -227,6 +249,10 @@ export class ClientConnection implements ClientOpHandler {
     if (!this.#mayOperate()) return;
     if (!isValidSubject(subject) || (queue !== null && !isValidQueueName(queue))) {
       this.#sendErr(ERR_INVALID_SUBJECT);
+      return;
+    }
+    if (this.permissions !== null && !this.permissions.canSubscribe(subject, queue)) {
+      this.#sendErr(subscriptionViolation(subject, queue ?? undefined));
       return;
     }
     // A repeated sid is ignored, as in nats-server.
@@ -296,6 +322,16 @@ export class ClientConnection implements ClientOpHandler {
 
   deliver(sub: Subscription, args: MsgArgs, origin: Subscriber | null): void {
     if (this.closed) return;
+    const perms = this.permissions;
+    if (perms !== null) {
+      if (perms.filtersDelivery && subjectHasWildcard(sub.subject)) {
+        const subject = decodeAscii(args.buf, args.subjectStart, args.subjectEnd);
+        if (!perms.canDeliver(subject)) return;
+      }
+      if (this.replyPermits !== null && args.replyEnd > args.replyStart) {
+        this.replyPermits.grant(replyString(args), Date.now());
+      }
+    }
     const out = this.out;
     const pending = out.pending;
     if (pending > this.#host.options.maxPending) {
@@ -320,6 +356,11 @@ export class ClientConnection implements ClientOpHandler {
   sendAsyncInfo(line: string): void {
     if (this.closed || this.opts.protocol < 1 || !this.#firstPongSent) return;
     this.#send(encodeUtf8(line));
+  }
+
+  /** Closes a connection whose credentials a reload no longer accepts. */
+  revokeAuthorization(): void {
+    this.#fatal(ERR_AUTHORIZATION_VIOLATION, CloseReason.AuthenticationViolation);
   }
 
   /** Applies the server's current limits (after a reload). */

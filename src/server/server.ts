@@ -35,6 +35,8 @@ import { JETSTREAM_EXTENSIONS } from "../jetstream/extensions.ts";
 import { InternalClient } from "../conn/internal.ts";
 import { DEFAULT_STORE_DIR } from "../config/options.ts";
 import { buildInfoPrefix, clientInfoLine } from "./info.ts";
+import { Authenticator, newNonce } from "../auth/mod.ts";
+import { type LeafLinkView, LeafNodes, readLeafNodeConfig } from "../cluster/mod.ts";
 
 /** How long shutdown waits for clients' queued bytes to go out. */
 const SHUTDOWN_FLUSH_MS = 2000;
@@ -54,6 +56,7 @@ export class Server implements ClientHost, MonitorSource {
     staleConnections: 0,
   };
   accounts: Accounts;
+  auth: Authenticator;
   readonly startedAt = new Date();
   readonly clients = new Map<number, ClientConnection>();
   totalConnections = 0;
@@ -64,6 +67,8 @@ export class Server implements ClientHost, MonitorSource {
   jetstream: JetStream | null = null;
   #listener: Listener | null = null;
   #http: HttpServer | null = null;
+  /** Leaf node listener, remotes and links; null without a `leafnodes` block. */
+  #leafs: LeafNodes | null;
   #monitor: MonitorState;
   #system: SystemService;
   #infoPrefix = "";
@@ -90,7 +95,10 @@ export class Server implements ClientHost, MonitorSource {
     this.#monitor = new MonitorState(platformCpuClock(platform));
     // Throws ConfigError for a bad accounts/mappings block.
     this.accounts = new Accounts(readAccountsConfig(options.rawConfig));
+    this.auth = Authenticator.fromOptions(options);
     this.#system = new SystemService(this);
+    // Throws ConfigError for a bad leafnodes block.
+    this.#leafs = this.#createLeafNodes();
   }
 
   /** `$G`: the account of clients that do not name one. */
@@ -99,7 +107,7 @@ export class Server implements ClientHost, MonitorSource {
   }
 
   get authRequired(): boolean {
-    return this.options.authToken !== "" || this.options.username !== "";
+    return this.auth.required;
   }
 
   /** The address clients connect to, once listening. */
@@ -162,6 +170,8 @@ export class Server implements ClientHost, MonitorSource {
       log.info(`Starting http monitor on ${hostPort(o.httpHost, this.#http.addr.port)}`);
     }
     if (o.jetstream) await this.#startJetStream();
+    // Like nats-server, the leaf port opens before the client port.
+    await this.#leafs?.listen();
     this.#listener = await this.platform.listen(o.host, o.port);
     const { port } = this.#listener.addr;
     this.#refreshInfo();
@@ -169,6 +179,7 @@ export class Server implements ClientHost, MonitorSource {
     this.#system.start();
     log.info("Server is ready");
     this.#acceptLoop(this.#listener);
+    this.#leafs?.startRemotes();
   }
 
   async #acceptLoop(listener: Listener): Promise<void> {
@@ -180,6 +191,7 @@ export class Server implements ClientHost, MonitorSource {
         continue;
       }
       const client = new ClientConnection(this.#nextCid++, conn, this, this.globalAccount);
+      if (this.auth.needsNonce) client.nonce = newNonce();
       this.totalConnections++;
       if (this.clients.size >= this.options.maxConnections) {
         this.logger.error(`Maximum connections exceeded, rejecting ${conn.remoteAddr.hostname}`);
@@ -209,13 +221,14 @@ export class Server implements ClientHost, MonitorSource {
       host: o.host,
       port: this.addr.port,
       maxPayload: o.maxPayload,
-      authRequired: this.authRequired,
+      authRequired: this.auth.advertiseAuthRequired,
       jetstream: this.jetstream !== null,
     });
   }
 
   infoLine(client: ClientConnection, extra?: Record<string, unknown>): string {
-    return clientInfoLine(this.#infoPrefix, client.cid, client.conn.remoteAddr.hostname, extra);
+    const all = client.nonce !== null && extra === undefined ? { nonce: client.nonce } : extra;
+    return clientInfoLine(this.#infoPrefix, client.cid, client.conn.remoteAddr.hostname, all);
   }
 
   /** Puts reloaded options into effect; `changed` names the options that changed. */
@@ -232,6 +245,20 @@ export class Server implements ClientHost, MonitorSource {
       for (const client of this.clients.values()) {
         client.moveToAccount(next.get(client.account.name) ?? next.global);
       }
+      this.#leafs?.accountsReloaded();
+    }
+    const authChanged = ["rawConfig", "username", "password", "authToken"]
+      .some((k) => changed.includes(k));
+    if (authChanged) {
+      this.auth = Authenticator.fromOptions(o);
+      // Like nats-server: connections whose credentials no longer pass are closed, the
+      // others get their (possibly new) account and permissions.
+      for (const client of this.clients.values()) {
+        if (!client.connectReceived) continue;
+        const account = this.authenticate(client, client.opts);
+        if (account === null) client.revokeAuthorization();
+        else client.moveToAccount(account);
+      }
     }
     if (this.#listener !== null) this.#refreshInfo();
     for (const client of this.clients.values()) client.applyLimits();
@@ -242,15 +269,17 @@ export class Server implements ClientHost, MonitorSource {
   stopAccepting(): void {
     this.#shuttingDown = true;
     this.#listener?.close();
+    this.#leafs?.stopAccepting();
   }
 
-  authenticate(_client: ClientConnection, connect: ConnectOptions): Account | null {
-    const o = this.options;
-    if (o.authToken !== "") return connect.authToken === o.authToken ? this.globalAccount : null;
-    if (o.username !== "") {
-      return connect.user === o.username && connect.pass === o.password ? this.globalAccount : null;
-    }
-    return this.globalAccount;
+  authenticate(client: ClientConnection, connect: ConnectOptions): Account | null {
+    const result = this.auth.authenticate(connect, client.nonce);
+    if (result === null) return null;
+    const account = result.account === null
+      ? this.globalAccount
+      : this.accounts.get(result.account) ?? null;
+    if (account !== null) client.setPermissions(result.permissions);
+    return account;
   }
 
   markDirty(client: ClientConnection): void {
@@ -306,9 +335,11 @@ export class Server implements ClientHost, MonitorSource {
     this.logger.info("Initiating Shutdown...");
     this.#system.stop();
     this.#listener?.close();
+    const leafsDone = this.#leafs?.shutdown();
     const clients = [...this.clients.values()];
     await Promise.all(clients.map((c) => c.out.drain(SHUTDOWN_FLUSH_MS)));
     for (const c of clients) c.close(CloseReason.ServerShutdown);
+    await leafsDone;
     await this.jetstream?.stop();
     await this.#http?.close();
     this.logger.info("Server Exiting..");
@@ -357,6 +388,50 @@ export class Server implements ClientHost, MonitorSource {
 
   noteHttpRequest(path: string): void {
     this.#monitor.noteHttpRequest(path);
+  }
+
+  // ---- leaf nodes ----
+
+  #createLeafNodes(): LeafNodes | null {
+    const accounts = () => this.accounts;
+    const config = readLeafNodeConfig(
+      this.options.rawConfig,
+      (n) => accounts().get(n) !== undefined,
+    );
+    if (config === null) return null;
+    return new LeafNodes(config, {
+      options: this.options,
+      logger: this.logger,
+      stats: this.stats,
+      serverId: this.id,
+      serverName: this.name,
+      platform: this.platform,
+      account: (name) => name === null ? accounts().global : accounts().get(name),
+      nextCid: () => this.nextClientId(),
+      clientAuth: () => this.auth,
+    });
+  }
+
+  /** The leaf port's address, or null without a leaf listener. */
+  get leafAddr(): { hostname: string; port: number } | null {
+    const l = this.#leafs?.config.listen;
+    return l ? { hostname: l.host, port: this.#leafs!.port } : null;
+  }
+
+  numLeafs(): number {
+    return this.#leafs?.count ?? 0;
+  }
+
+  monitorLeafs(): LeafLinkView[] {
+    return this.#leafs?.views() ?? [];
+  }
+
+  leafVarz(): Record<string, unknown> {
+    return this.#leafs?.varz() ?? {};
+  }
+
+  leafSlowConsumers(): number {
+    return this.#leafs?.slowConsumers ?? 0;
   }
 }
 
