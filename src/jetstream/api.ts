@@ -29,13 +29,17 @@ export class ApiRouter {
   #routes: Route[] = [];
   #reply: (subject: string, body: Uint8Array) => void;
   #logError: (text: string) => void;
+  /** Publishes the `$JS.EVENT.ADVISORY.API` audit event for each request. */
+  #audit: ((event: Record<string, unknown>) => void) | null;
 
   constructor(
     reply: (subject: string, body: Uint8Array) => void,
     logError: (text: string) => void,
+    audit: ((event: Record<string, unknown>) => void) | null = null,
   ) {
     this.#reply = reply;
     this.#logError = logError;
+    this.#audit = audit;
   }
 
   /**
@@ -61,8 +65,15 @@ export class ApiRouter {
       const error = err instanceof ApiError ? err : this.#internal(msg.subject, err);
       body = { error: error.toJSON() };
     }
-    if (body === null || msg.reply === "") return;
-    this.#reply(msg.reply, encodeUtf8(JSON.stringify({ type, ...body })));
+    if (body === null) return;
+    const response = JSON.stringify({ type, ...body });
+    if (msg.reply !== "") this.#reply(msg.reply, encodeUtf8(response));
+    this.#audit?.({
+      type: "io.nats.jetstream.advisory.v1.api_audit",
+      subject: msg.subject,
+      request: decodeUtf8(msg.data),
+      response,
+    });
   }
 
   #internal(subject: string, err: unknown): ApiError {

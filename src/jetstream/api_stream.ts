@@ -85,6 +85,7 @@ export function registerStreamApi(router: ApiRouter, js: JsAccount, limits: JsLi
     checkOverlap(js, config, null);
     try {
       const created = await js.createStream(config);
+      streamAction(js, config.name, "create", created.config);
       return { ...created.info(), did_create: true };
     } catch (err) {
       throw apiError(JSStreamCreateErrF, { err: (err as Error).message });
@@ -98,11 +99,14 @@ export function registerStreamApi(router: ApiRouter, js: JsAccount, limits: JsLi
     checkOverlap(js, config, s);
     await s.update(config);
     await js.saveConfig(s);
+    streamAction(js, s.name, "modify", s.config);
     return s.info();
   });
 
   router.register("STREAM.DELETE.*", "stream_delete", async (req) => {
-    await js.deleteStream(stream(req));
+    const s = stream(req);
+    await js.deleteStream(s);
+    streamAction(js, s.name, "delete", s.config);
     return { success: true };
   });
 
@@ -192,6 +196,24 @@ export function registerStreamApi(router: ApiRouter, js: JsAccount, limits: JsLi
       : await s.store.eraseMsg(body.seq!);
     if (!ok) throw apiError(JSStreamMsgDeleteFailedF, { err: "no message found" });
     return { success: true };
+  });
+}
+
+const ACTION_SUBJECT = { create: "CREATED", modify: "UPDATED", delete: "DELETED" } as const;
+
+/** `$JS.EVENT.ADVISORY.STREAM.CREATED|UPDATED|DELETED.<stream>` (nats-server's stream_action). */
+function streamAction(
+  js: JsAccount,
+  stream: string,
+  action: keyof typeof ACTION_SUBJECT,
+  config: StreamConfig,
+): void {
+  js.messaging.advisory(`$JS.EVENT.ADVISORY.STREAM.${ACTION_SUBJECT[action]}.${stream}`, {
+    type: "io.nats.jetstream.advisory.v1.stream_action",
+    stream,
+    action,
+    template: "",
+    ...(action === "delete" ? {} : { config }),
   });
 }
 

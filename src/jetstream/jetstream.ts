@@ -67,6 +67,12 @@ export class JetStream {
     const router = new ApiRouter(
       (subject, body) => js.messaging.publish(subject, null, null, body),
       (text) => o.log.error(text),
+      (event) => {
+        // Only worth building when someone listens (dead-letter and audit tooling).
+        if (js.messaging.hasInterest("$JS.EVENT.ADVISORY.API")) {
+          js.messaging.advisory("$JS.EVENT.ADVISORY.API", event);
+        }
+      },
     );
     registerStreamApi(router, js, this.limits);
     for (const extend of this.#extensions) extend(router, js);

@@ -220,3 +220,31 @@ Deno.test({
     });
   },
 });
+
+Deno.test("jetstream: stream advisories and the API audit event", async () => {
+  await withJs(async (nc, jsm) => {
+    const seen: { subject: string; type: string; action?: string }[] = [];
+    const sub = nc.subscribe("$JS.EVENT.ADVISORY.>", {
+      callback: (_err, m) => {
+        const body = JSON.parse(dec.decode(m.data));
+        seen.push({ subject: m.subject, type: body.type, action: body.action });
+      },
+    });
+    await nc.flush();
+    await jsm.streams.add({ name: "ADV", subjects: ["adv"] });
+    await jsm.streams.delete("ADV");
+    await nc.flush();
+    // Advisories are published before the response to the request that caused them.
+    const deadline = Date.now() + 2000;
+    while (seen.filter((s) => s.subject.includes("STREAM.")).length < 2 && Date.now() < deadline) {
+      await nc.flush();
+    }
+    sub.unsubscribe();
+    const actions = seen.filter((s) => s.type === "io.nats.jetstream.advisory.v1.stream_action");
+    assert.deepEqual(actions.map((s) => [s.subject, s.action]), [
+      ["$JS.EVENT.ADVISORY.STREAM.CREATED.ADV", "create"],
+      ["$JS.EVENT.ADVISORY.STREAM.DELETED.ADV", "delete"],
+    ]);
+    assert.ok(seen.some((s) => s.type === "io.nats.jetstream.advisory.v1.api_audit"));
+  });
+});
