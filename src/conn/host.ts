@@ -29,5 +29,7 @@ export interface ClientHost {
   authenticate(client: ClientConnection, connect: ConnectOptions): Account | null;
   /** Schedules `client`'s outbound buffer to be written at the end of this event-loop turn. */
   markDirty(client: ClientConnection): void;
+  /** The client's first CONNECT was accepted (it is authenticated and bound to its account). */
+  clientConnected(client: ClientConnection): void;
   clientClosed(client: ClientConnection): void;
 }

@@ -96,19 +96,21 @@ async function serve(
   let server: Server;
   try {
     server = new Server(options, platform, logger);
-    await server.start();
   } catch (err) {
     if (err instanceof ConfigError) {
       platform.writeStderr(`skiff: ${err.message}\n`);
+      await sink.close();
       return 1;
     }
-    logger.fatal(`Error listening on port: ${options.host}:${options.port}, ${err}`);
-    await sink.close();
-    return 1;
+    throw err;
   }
-  const removeFiles = await writeRuntimeFiles(server, platform);
-
-  const reload = async () => {
+  // Reloads run one after another: two quick SIGHUPs must not interleave their file reads.
+  let reloading = Promise.resolve();
+  const reload = () =>
+    reloading = reloading.then(reloadOnce).catch((err) =>
+      logger.error(`Config reload failed: ${(err as Error).message}`)
+    );
+  const reloadOnce = async () => {
     const oldLog = options.logFile;
     const result = await reloadConfig(server, platform, commandLine);
     if (result && options.logFile !== oldLog) {
@@ -125,14 +127,29 @@ async function serve(
     ["SIGTERM", () => void server.shutdown()],
     ["SIGHUP", () => void reload()],
     ["SIGUSR1", () => {
-      logger.info("Reopening log file");
-      void sink.reopen();
+      if (!options.logFile) {
+        logger.info("File log re-open ignored, not a file logger");
+        return;
+      }
+      // Logged into the reopened file, as nats-server does.
+      void sink.reopen().then(() => logger.info("File log re-opened"));
     }],
     ["SIGUSR2", () => {
       lameDuck ??= runLameDuckMode(server);
     }],
   ];
+  // Hooked before the port opens (as nats-server does): a signal sent as soon as clients can
+  // connect must not meet the default action, which ends the process.
   const unhook = handlers.map(([sig, fn]) => platform.onSignal(sig, fn));
+  try {
+    await server.start();
+  } catch (err) {
+    for (const off of unhook) off();
+    logger.fatal(`Error listening on port: ${options.host}:${options.port}, ${err}`);
+    await sink.close();
+    return 1;
+  }
+  const removeFiles = await writeRuntimeFiles(server, platform);
   await server.done;
   for (const off of unhook) off();
   await removeFiles();

@@ -35,6 +35,25 @@ const RELOADABLE = new Set<keyof Options>([
   "pidFile",
 ]);
 
+/** How the config file spells the options a reload may refuse, for the log line. */
+const CONFIG_NAME: Partial<Record<keyof Options, string>> = {
+  host: "host",
+  port: "port",
+  serverName: "server_name",
+  clientAdvertise: "client_advertise",
+  httpHost: "http",
+  httpPort: "http_port",
+  portsFileDir: "ports_file_dir",
+  jetstream: "jetstream",
+  storeDir: "store_dir",
+  jetstreamMaxMemory: "max_memory_store",
+  jetstreamMaxStore: "max_file_store",
+  jetstreamDomain: "jetstream.domain",
+  clusterUrl: "cluster",
+  clusterName: "cluster.name",
+  routes: "cluster.routes",
+};
+
 export interface ReloadResult {
   readonly applied: string[];
   readonly refused: string[];
@@ -73,7 +92,8 @@ export async function reloadConfig(
       applied.push(key);
     } else {
       refused.push(key);
-      log.warn(`Config reload: ${key} cannot change while running; keeping ${show(current[key])}`);
+      const name = CONFIG_NAME[key] ?? key;
+      log.warn(`Config reload: ${name} cannot change while running; keeping ${show(current[key])}`);
     }
   }
   try {
