@@ -97,8 +97,11 @@ export function registerStreamApi(router: ApiRouter, js: JsAccount, limits: JsLi
     const config = configOf(req, req.tokens[2]);
     validateStreamUpdate(s.config, config);
     checkOverlap(js, config, s);
+    const sourcesChanged =
+      JSON.stringify(config.sources ?? []) !== JSON.stringify(s.config.sources ?? []);
     await s.update(config);
     await js.saveConfig(s);
+    if (sourcesChanged) await s.startSources((n) => js.streams.get(n));
     streamAction(js, s.name, "modify", s.config);
     return s.info();
   });

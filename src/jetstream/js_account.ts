@@ -77,6 +77,7 @@ export class JsAccount {
         );
         await stream.start();
         this.streams.set(meta.config.name, stream);
+        await stream.startSources((n) => this.streams.get(n));
         this.#deps.log.info(
           `Restored stream '${this.account.name} > ${name}': ${store.state().msgs} messages`,
         );
@@ -102,6 +103,7 @@ export class JsAccount {
     const stream = new Stream(config, store, this.messaging, created, this.#deps.serverName);
     await stream.start();
     this.streams.set(config.name, stream);
+    await stream.startSources((n) => this.streams.get(n));
     return stream;
   }
 

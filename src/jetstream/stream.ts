@@ -34,6 +34,7 @@ import { StoreError, type StreamStore } from "./store/mod.ts";
 import { DirectGet } from "./direct_get.ts";
 import { storeConfigOf } from "./stream_config.ts";
 import { DuplicateWindow } from "./dedupe.ts";
+import { SourceFeed } from "./stream_sources.ts";
 
 export interface StreamInfoOptions {
   deletedDetails?: boolean;
@@ -52,6 +53,8 @@ export class Stream implements ConsumerStreamHandle {
   #lastMsgId = "";
   #direct: DirectGet | null = null;
   #serverName: string;
+  #transform: SubjectTransform | null;
+  #feeds: SourceFeed[] = [];
 
   constructor(
     config: StreamConfig,
@@ -66,6 +69,7 @@ export class Stream implements ConsumerStreamHandle {
     this.created = created;
     this.#serverName = serverName;
     this.#dedupe = new DuplicateWindow(config.duplicate_window);
+    this.#transform = transformOf(config);
   }
 
   get name(): string {
@@ -85,6 +89,19 @@ export class Stream implements ConsumerStreamHandle {
     this.#direct = this.config.allow_direct ? new DirectGet(this) : null;
   }
 
+  /**
+   * Starts copying from the configured sources (or the mirrored stream); `lookup` finds
+   * streams of the same account by name.
+   */
+  async startSources(lookup: (name: string) => Stream | undefined): Promise<void> {
+    for (const feed of this.#feeds) await feed.stop();
+    const c = this.config;
+    this.#feeds = c.mirror
+      ? [new SourceFeed(this, c.mirror, true, lookup)]
+      : (c.sources ?? []).map((src) => new SourceFeed(this, src, false, lookup));
+    for (const feed of this.#feeds) await feed.start();
+  }
+
   onStored(listener: (seq: number, subject: string) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -96,23 +113,36 @@ export class Stream implements ConsumerStreamHandle {
       config.allow_direct !== this.config.allow_direct;
     this.config = config;
     this.#dedupe.window = config.duplicate_window;
+    this.#transform = transformOf(config);
     await this.store.updateConfig(storeConfigOf(config));
     if (subjectsChanged) this.#subscribe();
   }
 
   #onMessage = (msg: InboundMsg): void => {
+    void this.ingest(msg);
+  };
+
+  /**
+   * Admits one message (from a publisher, or copied from a source), stores it and answers the
+   * reply subject. Resolves once it is durable; errors are answered, never thrown.
+   */
+  ingest(incoming: InboundMsg): Promise<void> {
+    const t = this.#transform;
+    const msg = t !== null && t.matches(incoming.subject)
+      ? { ...incoming, subject: t.apply(incoming.subject) }
+      : incoming;
     let stored: Promise<void>;
     try {
       stored = this.#admit(msg);
     } catch (err) {
       this.#respond(msg.reply, { error: (err as ApiError).toJSON?.() ?? String(err) });
-      return;
+      return Promise.resolve();
     }
-    stored.catch((err) => {
+    return stored.catch((err) => {
       const e = err instanceof StoreError ? storeErrorToApi(err) : err as ApiError;
       this.#respond(msg.reply, { error: e.toJSON?.() ?? { code: 500, description: String(e) } });
     });
-  };
+  }
 
   /** Synchronous checks and sequence assignment; the promise settles once durable. */
   #admit(msg: InboundMsg): Promise<void> {
@@ -248,17 +278,21 @@ export class Stream implements ConsumerStreamHandle {
       const subjects = this.store.subjectsState(opts.subjectsFilter);
       if (subjects.size > 0) state.subjects = Object.fromEntries(subjects);
     }
-    return {
+    const info: Record<string, unknown> = {
       config: this.config,
       created: rfc3339Nano(this.created),
       state,
       cluster: { leader: this.#serverName },
       ts: rfc3339Nano(nowNs()),
     };
+    if (this.config.mirror && this.#feeds.length > 0) info.mirror = this.#feeds[0].info();
+    else if (this.#feeds.length > 0) info.sources = this.#feeds.map((f) => f.info());
+    return info;
   }
 
   /** Unsubscribes and stops consumers (shutdown); the store stays on disk. */
   async stop(): Promise<void> {
+    for (const feed of this.#feeds) await feed.stop();
     for (const sub of this.#subs) this.messaging.unsubscribe(sub);
     this.#subs = [];
     this.#direct?.stop();
@@ -268,6 +302,7 @@ export class Stream implements ConsumerStreamHandle {
 
   /** Removes the stream, its consumers and every stored byte. */
   async delete(): Promise<void> {
+    for (const feed of this.#feeds) await feed.stop();
     for (const sub of this.#subs) this.messaging.unsubscribe(sub);
     this.#subs = [];
     this.#direct?.stop();
@@ -275,6 +310,11 @@ export class Stream implements ConsumerStreamHandle {
     this.consumers.clear();
     await this.store.delete();
   }
+}
+
+function transformOf(c: StreamConfig): SubjectTransform | null {
+  const t = c.subject_transform;
+  return t && t.dest ? new SubjectTransform(t.src || ">", t.dest) : null;
 }
 
 /** `Nats-TTL`: a Go duration, a number of seconds, or `never`; at least one second. */

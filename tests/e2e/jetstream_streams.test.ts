@@ -248,3 +248,73 @@ Deno.test("jetstream: stream advisories and the API audit event", async () => {
     assert.ok(seen.some((s) => s.type === "io.nats.jetstream.advisory.v1.api_audit"));
   });
 });
+
+/** Polls stream info until `messages` reaches `want` (bounded). */
+async function waitForMessages(jsm: JetStreamManager, name: string, want: number): Promise<number> {
+  const deadline = Date.now() + 5000;
+  let n = -1;
+  while (Date.now() < deadline) {
+    n = (await jsm.streams.info(name)).state.messages;
+    if (n >= want) return n;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return n;
+}
+
+Deno.test("jetstream: a mirror and a filtered source copy a stream, and resume after a restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "skiff-js-" });
+  try {
+    let srv = await startServer(["-js", "-sd", dir]);
+    let nc = await connect({ servers: srv.url });
+    let jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "SRC", subjects: ["src.*"] });
+    let js = jetstream(nc);
+    for (let i = 1; i <= 6; i++) await js.publish(`src.${i % 2 === 0 ? "a" : "b"}`, `m${i}`);
+    await jsm.streams.add({ name: "MIR", mirror: { name: "SRC" } });
+    await jsm.streams.add({ name: "AGG", sources: [{ name: "SRC", filter_subject: "src.a" }] });
+    assert.equal(await waitForMessages(jsm, "MIR", 6), 6);
+    assert.equal(await waitForMessages(jsm, "AGG", 3), 3);
+    assert.equal((await jsm.streams.getMessage("MIR", { seq: 4 }))?.string(), "m4");
+    await nc.close();
+    await srv.stop();
+
+    srv = await startServer(["-js", "-sd", dir]);
+    nc = await connect({ servers: srv.url });
+    jsm = await jetstreamManager(nc);
+    js = jetstream(nc);
+    try {
+      for (let i = 7; i <= 10; i++) await js.publish(`src.${i % 2 === 0 ? "a" : "b"}`, `m${i}`);
+      assert.equal(await waitForMessages(jsm, "MIR", 10), 10);
+      assert.equal(await waitForMessages(jsm, "AGG", 5), 5);
+      // Nothing was copied twice across the restart.
+      assert.equal((await jsm.streams.info("AGG")).state.messages, 5);
+      assert.equal((await jsm.streams.getMessage("MIR", { seq: 10 }))?.string(), "m10");
+    } finally {
+      await nc.close();
+      await srv.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("jetstream: subject_transform rewrites subjects as they are stored", {
+  ignore: isReference(), // subject_transform is a 2.10 feature
+}, async () => {
+  await withJs(async (nc, jsm) => {
+    // nats.js refuses this 2.10 field while the server advertises 2.9: use the raw API.
+    const created = await api(
+      nc,
+      "$JS.API.STREAM.CREATE.T",
+      JSON.stringify({
+        name: "T",
+        subjects: ["in.*"],
+        subject_transform: { src: "in.*", dest: "stored.{{wildcard(1)}}" },
+      }),
+    );
+    assert.equal(created.error, undefined);
+    await jetstream(nc).publish("in.x", "1");
+    const m = await jsm.streams.getMessage("T", { seq: 1 });
+    assert.equal(m?.subject, "stored.x");
+  });
+});
