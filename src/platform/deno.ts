@@ -126,7 +126,13 @@ export function createDenoPlatform(): Platform {
     args: Deno.args,
 
     listen(hostname: string, port: number): Promise<Listener> {
-      return Promise.resolve(new DenoListener(Deno.listen({ hostname, port: Math.max(port, 0) })));
+      try {
+        return Promise.resolve(
+          new DenoListener(Deno.listen({ hostname, port: Math.max(port, 0) })),
+        );
+      } catch (err) {
+        return Promise.reject(err);
+      }
     },
     async connect(hostname: string, port: number): Promise<Conn> {
       return new DenoConn(await Deno.connect({ hostname, port }));

@@ -6,9 +6,14 @@ import type { Platform } from "./types.ts";
 
 export async function selectPlatform(): Promise<Platform> {
   const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  // Bun first: it may one day define a `Deno` shim, Deno will not define `Bun`.
+  if (g.Bun !== undefined) {
+    const { createBunPlatform } = await import("./bun.ts");
+    return createBunPlatform();
+  }
   if (g.Deno !== undefined) {
     const { createDenoPlatform } = await import("./deno.ts");
     return createDenoPlatform();
   }
-  throw new Error("unsupported runtime: Skiff runs on Deno (a Bun adapter is planned)");
+  throw new Error("Unsupported runtime: Skiff runs on Deno or Bun");
 }
