@@ -193,6 +193,8 @@ export class ClientConnection implements ClientOpHandler {
     if (this.#host.authRequired && !this.connectReceived) {
       const account = this.#host.authenticate(this, opts);
       if (account === null) {
+        // Kept so the close record and the auth error event name the client (user, lang).
+        this.opts = opts;
         this.#host.logger.error(`cid:${this.cid} - authentication error`);
         return this.#fatal(ERR_AUTHORIZATION_VIOLATION, CloseReason.AuthenticationViolation);
       }

@@ -7,11 +7,78 @@
 import { accountStatz } from "./accountz.ts";
 import { healthz } from "./healthz.ts";
 import { type Labels, PrometheusText, type Sample } from "./prometheus.ts";
-import type { MonitorSource } from "./source.ts";
+import type { LeafSource, MonitorSource } from "./source.ts";
 import { sumSublistStats } from "./subsz.ts";
 import { varz } from "./varz.ts";
 
 export { PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
+
+/**
+ * Per-link leaf series, named as prometheus-nats-exporter's leafz collector names them
+ * (`gnatsd_leafz_conn_*`, labels account, ip, port, name); RTT in seconds.
+ */
+function leafSeries(p: PrometheusText, src: MonitorSource, id: Labels): void {
+  const leafs = src.monitorLeafs?.() ?? [];
+  p.one("gnatsd_leafz_conn_nodes_total", "gauge", "Leaf node links", id, leafs.length);
+  const per = (pick: (l: LeafSource) => number): Sample[] =>
+    leafs.map((l) => ({
+      labels: {
+        ...id,
+        account: l.account,
+        ip: l.ip,
+        port: String(l.port),
+        name: l.name,
+        is_spoke: String(l.isSpoke),
+      },
+      value: pick(l),
+    }));
+  p.family(
+    "gnatsd_leafz_conn_rtt",
+    "gauge",
+    "Leaf link round-trip time in seconds",
+    per((l) => l.rttMs / 1000),
+  );
+  p.family(
+    "gnatsd_leafz_conn_in_msgs",
+    "counter",
+    "Messages received over the leaf link",
+    per(
+      (l) => l.inMsgs,
+    ),
+  );
+  p.family(
+    "gnatsd_leafz_conn_out_msgs",
+    "counter",
+    "Messages sent over the leaf link",
+    per(
+      (l) => l.outMsgs,
+    ),
+  );
+  p.family(
+    "gnatsd_leafz_conn_in_bytes",
+    "counter",
+    "Payload bytes received over the leaf link",
+    per(
+      (l) => l.inBytes,
+    ),
+  );
+  p.family(
+    "gnatsd_leafz_conn_out_bytes",
+    "counter",
+    "Payload bytes sent over the leaf link",
+    per(
+      (l) => l.outBytes,
+    ),
+  );
+  p.family(
+    "gnatsd_leafz_conn_subscriptions",
+    "gauge",
+    "The peer's subscriptions on the link",
+    per(
+      (l) => l.numSubs,
+    ),
+  );
+}
 
 export function metrics(src: MonitorSource): string {
   const v = varz(src);
@@ -94,6 +161,7 @@ export function metrics(src: MonitorSource): string {
   p.one("gnatsd_connz_pending_bytes", "gauge", "Bytes queued to clients", id, pending);
   p.one("gnatsd_connz_subscriptions", "gauge", "Subscriptions of open connections", id, connSubs);
   p.one("gnatsd_routez_num_routes", "gauge", "Cluster routes", id, v.routes);
+  leafSeries(p, src, id);
   p.one(
     "gnatsd_healthz_status",
     "gauge",

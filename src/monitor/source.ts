@@ -83,6 +83,26 @@ export interface AccountSource {
   subscriptions(): Iterable<SubSource>;
 }
 
+/** One leaf node link as `/leafz` reports it. */
+export interface LeafSource {
+  /** The peer's server name. */
+  readonly name: string;
+  /** True when this server is the leaf (spoke) of the link. */
+  readonly isSpoke: boolean;
+  readonly account: string;
+  readonly ip: string;
+  readonly port: number;
+  /** Round-trip time in milliseconds; 0 while unmeasured. */
+  readonly rttMs: number;
+  readonly inMsgs: number;
+  readonly outMsgs: number;
+  readonly inBytes: number;
+  readonly outBytes: number;
+  readonly numSubs: number;
+  /** The peer's interest (`subject` or `subject queue`), built only when asked for. */
+  subs(): readonly string[];
+}
+
 export interface ProcessUsage {
   /** Resident set size in bytes. */
   readonly rss: number;
@@ -117,4 +137,10 @@ export interface MonitorSource {
   processUsage(): ProcessUsage;
   /** Counts one request to a monitoring path. */
   noteHttpRequest(path: string): void;
+  /** Leaf node links whose handshake completed; absent means none. */
+  monitorLeafs?(): readonly LeafSource[];
+  /** The `/varz` `leaf` block (listen address, remotes); absent means `{}`. */
+  leafVarz?(): Record<string, unknown>;
+  /** Leaf links cut as slow consumers. */
+  leafSlowConsumers?(): number;
 }

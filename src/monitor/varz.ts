@@ -110,7 +110,7 @@ export function varz(src: MonitorSource, now = hiResNow()): Varz {
   v.max_pending = o.maxPending;
   v.cluster = {};
   v.gateway = {};
-  v.leaf = {};
+  v.leaf = src.leafVarz?.() ?? {};
   v.mqtt = {};
   v.websocket = {};
   v.jetstream = {};
@@ -126,13 +126,19 @@ export function varz(src: MonitorSource, now = hiResNow()): Varz {
   v.total_connections = src.totalConnections;
   v.routes = 0;
   v.remotes = 0;
-  v.leafnodes = 0;
+  v.leafnodes = src.monitorLeafs?.().length ?? 0;
   v.in_msgs = stats.inMsgs;
   v.out_msgs = stats.outMsgs;
   v.in_bytes = stats.inBytes;
   v.out_bytes = stats.outBytes;
   v.slow_consumers = stats.slowConsumers;
-  v.slow_consumer_stats = { clients: stats.slowConsumers, routes: 0, gateways: 0, leafs: 0 };
+  const leafSlow = src.leafSlowConsumers?.() ?? 0;
+  v.slow_consumer_stats = {
+    clients: stats.slowConsumers - leafSlow,
+    routes: 0,
+    gateways: 0,
+    leafs: leafSlow,
+  };
   v.stale_connections = stats.staleConnections;
   v.subscriptions = subscriptions;
   v.http_req_stats = sortedRecord(src.httpReqStats);

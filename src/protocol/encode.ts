@@ -1,6 +1,7 @@
 /**
  * Encodes server-to-client operations straight into an outbound buffer: MSG/HMSG frames are
- * assembled from the publisher's bytes with no intermediate strings.
+ * assembled from the publisher's bytes with no intermediate strings. Leaf node links get the
+ * LMSG/HMSG frames and LS+/LS- lines at the end of this file.
  */
 import type { Outbound } from "../conn/outbound.ts";
 import type { MsgArgs } from "./ops.ts";
@@ -9,6 +10,8 @@ import { decimalLength, encodeUtf8, writeDecimal } from "../util/bytes.ts";
 const MSG_ = encodeUtf8("MSG ");
 const HMSG_ = encodeUtf8("HMSG ");
 const SP = 32;
+const PLUS = 0x2b;
+const PIPE = 0x7c;
 const CR = 13;
 const LF = 10;
 
@@ -123,4 +126,74 @@ export function encodeStatusMsg(
   out.ensure(2);
   out.buf[out.length++] = CR;
   out.buf[out.length++] = LF;
+}
+
+const LMSG_ = encodeUtf8("LMSG ");
+
+/**
+ * Queues a message for a leaf node link: `LMSG <subject> [reply] <size>`, or, when the message
+ * goes to queue groups on the other side, `LMSG <subject> + <reply> <queue>... <size>` /
+ * `LMSG <subject> | <queue>... <size>`. With headers the op is `HMSG` and `<header size>` comes
+ * before the size. `withHeaders` false strips the header block (the peer did not announce
+ * headers). Returns where the frame starts in `out.buf`, so a caller may rewrite it.
+ */
+export function encodeLeafMsg(
+  out: Outbound,
+  args: MsgArgs,
+  queues: readonly Uint8Array[],
+  withHeaders: boolean,
+): number {
+  const subjLen = args.subjectEnd - args.subjectStart;
+  const replyLen = args.replyEnd - args.replyStart;
+  const hasHeaders = args.headerSize > 0 && withHeaders;
+  const skip = args.headerSize > 0 && !withHeaders ? args.headerSize : 0;
+  const size = args.size - skip;
+  let queueLen = 0;
+  for (let i = 0; i < queues.length; i++) queueLen += queues[i].length + 1;
+  const need = 5 + subjLen + 1 + (queues.length > 0 ? 2 + queueLen : 0) +
+    (replyLen > 0 ? replyLen + 1 : 0) + (hasHeaders ? decimalLength(args.headerSize) + 1 : 0) +
+    decimalLength(size) + 2 + size + 2;
+  const b = out.ensure(need);
+  const start = out.length;
+  let p = start;
+  b.set(hasHeaders ? HMSG_ : LMSG_, p);
+  p += 5;
+  p = copyBytes(b, p, args.buf, args.subjectStart, args.subjectEnd);
+  b[p++] = SP;
+  if (queues.length > 0) {
+    b[p++] = replyLen > 0 ? PLUS : PIPE;
+    b[p++] = SP;
+  }
+  if (replyLen > 0) {
+    p = copyBytes(b, p, args.buf, args.replyStart, args.replyEnd);
+    b[p++] = SP;
+  }
+  for (let i = 0; i < queues.length; i++) {
+    const q = queues[i];
+    p = copyBytes(b, p, q, 0, q.length);
+    b[p++] = SP;
+  }
+  if (hasHeaders) {
+    p = writeDecimal(b, p, args.headerSize);
+    b[p++] = SP;
+  }
+  p = writeDecimal(b, p, size);
+  b[p++] = CR;
+  b[p++] = LF;
+  const from = args.payloadStart + skip;
+  p = copyBytes(b, p, args.payloadBuf, from, from + size);
+  b[p++] = CR;
+  b[p++] = LF;
+  out.length = p;
+  return start;
+}
+
+/** `LS+ <subject>` or `LS+ <subject> <queue> <weight>`: our interest, told to a leaf peer. */
+export function leafSubLine(subject: string, queue: string | null, weight = 1): string {
+  return queue === null ? `LS+ ${subject}\r\n` : `LS+ ${subject} ${queue} ${weight}\r\n`;
+}
+
+/** `LS- <subject> [<queue>]`: our interest went away. */
+export function leafUnsubLine(subject: string, queue: string | null): string {
+  return queue === null ? `LS- ${subject}\r\n` : `LS- ${subject} ${queue}\r\n`;
 }

@@ -18,6 +18,11 @@ export const enum Op {
   Info,
   Ok,
   Err,
+  /** Leaf connections only: `LS+`, `LS-`, `LMSG` and the leaf form of `HMSG`. */
+  LeafSub,
+  LeafUnsub,
+  LeafMsg,
+  LeafHmsg,
 }
 
 /** Argument offsets of the current PUB/HPUB, into `buf`. Reused for every message. */
@@ -71,4 +76,21 @@ export interface ClientOpHandler {
   onOk(): void;
   onErr(text: string): void;
   onParseError(failure: ParseFailure): void;
+}
+
+/**
+ * A leaf node connection's handler: the client operations (CONNECT, INFO, PING, ...) plus the
+ * leaf ones. A parser made for a leaf connection (`ClientParser.forLeaf`) calls these; a client
+ * parser treats the leaf operations as unknown.
+ */
+export interface LeafOpHandler extends ClientOpHandler {
+  /** `LS+ <subject> [<queue> <weight>]`: the peer's interest appeared (or a queue weight changed). */
+  onLeafSub(subject: string, queue: string | null, weight: number): void;
+  /** `LS- <subject> [<queue>]`: the peer's interest went away. */
+  onLeafUnsub(subject: string, queue: string | null): void;
+  /**
+   * `LMSG`/`HMSG` from the peer. `queues` names the queue groups the sender chose this message
+   * for; empty means plain subscribers only. Both are valid only during this call.
+   */
+  onLeafMsg(args: MsgArgs, queues: readonly string[]): void;
 }

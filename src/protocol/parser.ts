@@ -7,9 +7,13 @@
  * are handed out in place. Bytes are copied only when a read ends mid-line (into a scratch
  * line buffer) or mid-payload (into a payload buffer), so pipelined traffic costs no
  * allocation per message.
+ *
+ * A parser made with `forLeaf` also reads the leaf node operations (`LS+`, `LS-`, `LMSG` and the
+ * leaf `HMSG`). They are recognised only after every client operation has failed to match, so
+ * the client path pays nothing for them; a client parser rejects them as unknown operations.
  */
 import { ERR_MAX_CONTROL_LINE, ERR_MAX_PAYLOAD, ERR_UNKNOWN_PROTOCOL_OPERATION } from "./errors.ts";
-import { type ClientOpHandler, type MsgArgs, newMsgArgs, Op } from "./ops.ts";
+import { type ClientOpHandler, type LeafOpHandler, type MsgArgs, newMsgArgs, Op } from "./ops.ts";
 import { decodeAscii } from "../util/bytes.ts";
 
 const LF = 10;
@@ -19,8 +23,22 @@ const TAB = 9;
 const UTF8 = new TextDecoder();
 
 /** Lower-case op names, for checking a partial op at the end of a read. */
-const OP_NAMES = ["pub", "hpub", "sub", "unsub", "ping", "pong", "connect", "info", "+ok", "-err"]
-  .map((name) => Uint8Array.from(name, (c) => c.charCodeAt(0)));
+const CLIENT_OPS = [
+  "pub",
+  "hpub",
+  "sub",
+  "unsub",
+  "ping",
+  "pong",
+  "connect",
+  "info",
+  "+ok",
+  "-err",
+];
+const OP_NAMES = CLIENT_OPS.map(asciiBytes);
+const LEAF_OP_NAMES = [...CLIENT_OPS, "ls+", "ls-", "lmsg", "hmsg"].map(asciiBytes);
+const PLUS = 0x2b;
+const PIPE = 0x7c;
 
 export interface ParserLimits {
   maxControlLine: number;
@@ -49,10 +67,27 @@ export class ClientParser {
 
   #stopped = false;
 
+  // Leaf connections only. Declared after the client path's fields, which stay where they were.
+  /** Set for a leaf connection's parser; null for a client's. */
+  #leaf: LeafOpHandler | null = null;
+  #opNames = OP_NAMES;
+  /** Queue names of the current LMSG/HMSG (reused). */
+  #queues: string[] = [];
+  /** The payload being collected belongs to a leaf message (LMSG/HMSG), not a PUB. */
+  #leafPayload = false;
+
   constructor(ops: ClientOpHandler, limits: ParserLimits) {
     this.#ops = ops;
     this.maxControlLine = limits.maxControlLine;
     this.maxPayload = limits.maxPayload;
+  }
+
+  /** A parser for a leaf node connection: client operations plus LS+, LS-, LMSG and HMSG. */
+  static forLeaf(ops: LeafOpHandler, limits: ParserLimits): ClientParser {
+    const parser = new ClientParser(ops, limits);
+    parser.#leaf = ops;
+    parser.#opNames = LEAF_OP_NAMES;
+    return parser;
   }
 
   /** Stops parsing: the rest of the current read, and every later one, is ignored. */
@@ -158,8 +193,125 @@ export class ClientParser {
         this.#ops.onErr(restOfLine(line, opEnd, end));
         return next;
       default:
-        return this.#fail(ERR_UNKNOWN_PROTOCOL_OPERATION, "unknown operation", data);
+        // Leaf operations, or an unknown one: kept out of this switch, the client path's.
+        return this.#processOtherOp(op, line, opEnd, end, data, next);
     }
+  }
+
+  #processOtherOp(
+    op: Op | 0,
+    line: Uint8Array,
+    from: number,
+    end: number,
+    data: Uint8Array,
+    next: number,
+  ): number {
+    if (this.#leaf === null || op === 0) {
+      return this.#fail(ERR_UNKNOWN_PROTOCOL_OPERATION, "unknown operation", data);
+    }
+    if (op === Op.LeafMsg || op === Op.LeafHmsg) {
+      return this.#processLeafMsgLine(op, line, from, end, data, next);
+    }
+    return this.#processLeafInterest(op, line, from, end, data, next);
+  }
+
+  /** `LS+ <subject> [<queue> <weight>]` or `LS- <subject> [<queue>]`. */
+  #processLeafInterest(
+    op: Op,
+    line: Uint8Array,
+    from: number,
+    end: number,
+    data: Uint8Array,
+    next: number,
+  ): number {
+    this.#splitArgs(line, from, end);
+    const n = this.#argCount;
+    const leaf = this.#leaf!;
+    if (op === Op.LeafSub) {
+      if (n === 1) {
+        leaf.onLeafSub(this.#argString(line, 0), null, 1);
+      } else if (n === 3) {
+        const weight = parseSize(line, this.#argStart[2], this.#argEnd[2]);
+        if (weight < 0) return this.#fail(null, "LS+: bad queue weight", data);
+        leaf.onLeafSub(this.#argString(line, 0), this.#argString(line, 1), weight);
+      } else {
+        return this.#fail(null, "LS+: wrong number of arguments", data);
+      }
+    } else if (n === 1 || n === 2) {
+      leaf.onLeafUnsub(this.#argString(line, 0), n === 2 ? this.#argString(line, 1) : null);
+    } else {
+      return this.#fail(null, "LS-: wrong number of arguments", data);
+    }
+    return next;
+  }
+
+  /**
+   * `LMSG <subject> [reply] <size>`, `LMSG <subject> + <reply> <queue>... <size>` or
+   * `LMSG <subject> | <queue>... <size>`; the leaf `HMSG` has the same shapes with
+   * `<header size> <total size>` at the end (nats-server's processLeafMsgArgs).
+   */
+  #processLeafMsgLine(
+    op: Op,
+    line: Uint8Array,
+    from: number,
+    end: number,
+    data: Uint8Array,
+    next: number,
+  ): number {
+    this.#splitArgs(line, from, end);
+    const n = this.#argCount;
+    const args = this.#args;
+    const headers = op === Op.LeafHmsg;
+    const sizeArgs = headers ? 2 : 1;
+    if (n < sizeArgs + 1) return this.#fail(null, "LMSG: wrong number of arguments", data);
+    const queues = this.#queues;
+    queues.length = 0;
+    args.buf = line;
+    args.subjectStart = this.#argStart[0];
+    args.subjectEnd = this.#argEnd[0];
+    args.replyStart = args.replyEnd = 0;
+    if (n === sizeArgs + 2) {
+      args.replyStart = this.#argStart[1];
+      args.replyEnd = this.#argEnd[1];
+    } else if (n > sizeArgs + 2) {
+      const at = this.#argStart[1];
+      const indicator = this.#argEnd[1] - at === 1 ? line[at] : 0;
+      let q = 2;
+      if (indicator === PLUS) {
+        args.replyStart = this.#argStart[2];
+        args.replyEnd = this.#argEnd[2];
+        q = 3;
+      } else if (indicator !== PIPE) {
+        return this.#fail(null, "LMSG: bad or missing reply indicator", data);
+      }
+      for (; q < n - sizeArgs; q++) queues.push(this.#argString(line, q));
+    }
+    const size = parseSize(line, this.#argStart[n - 1], this.#argEnd[n - 1]);
+    if (size < 0) return this.#fail(null, "LMSG: bad size", data);
+    if (headers) {
+      const hdr = parseSize(line, this.#argStart[n - 2], this.#argEnd[n - 2]);
+      if (hdr < 0 || hdr > size) return this.#fail(null, "HMSG: bad header size", data);
+      args.headerSize = hdr;
+    } else {
+      args.headerSize = -1;
+    }
+    args.size = size;
+    if (size > this.maxPayload) return this.#fail(ERR_MAX_PAYLOAD, "payload too big", data);
+
+    if (next + size + 2 <= data.length) {
+      if (data[next + size] !== CR || data[next + size + 1] !== LF) {
+        return this.#fail(ERR_UNKNOWN_PROTOCOL_OPERATION, "payload not followed by CRLF", data);
+      }
+      args.payloadBuf = data;
+      args.payloadStart = next;
+      this.#leaf!.onLeafMsg(args, queues);
+      return next + size + 2;
+    }
+    if (line !== this.#line) this.#keepArgs(line, from, end);
+    this.#payload = new Uint8Array(size + 2);
+    this.#payloadFill = 0;
+    this.#leafPayload = true;
+    return this.#fillPayload(data, next);
   }
 
   /** `PUB <subject> [reply] <size>` or `HPUB <subject> [reply] <header size> <total size>`. */
@@ -233,7 +385,12 @@ export class ClientParser {
     const args = this.#args;
     args.payloadBuf = payload;
     args.payloadStart = 0;
-    this.#ops.onPub(args);
+    if (this.#leafPayload) {
+      this.#leafPayload = false;
+      this.#leaf!.onLeafMsg(args, this.#queues);
+    } else {
+      this.#ops.onPub(args);
+    }
     return from + take;
   }
 
@@ -255,7 +412,7 @@ export class ClientParser {
     if (!this.#appendLine(data, from, to)) return;
     this.#inLine = true;
     // Reject garbage at once rather than waiting for a line end that may never come.
-    if (!isOpPrefix(this.#line, this.#lineLen)) {
+    if (!isOpPrefix(this.#line, this.#lineLen, this.#opNames)) {
       this.#fail(ERR_UNKNOWN_PROTOCOL_OPERATION, "unknown operation", data);
     }
   }
@@ -320,6 +477,10 @@ function opCode(b: Uint8Array, s: number, e: number): Op | 0 {
         if (c0 === 0x73) return Op.Sub;
       }
       if (b[s] === 0x2b && c1 === 0x6f && c2 === 0x6b) return Op.Ok; // "+ok"
+      if (c0 === 0x6c && c1 === 0x73) { // "ls+" / "ls-" (leaf connections only)
+        if (b[s + 2] === 0x2b) return Op.LeafSub;
+        if (b[s + 2] === 0x2d) return Op.LeafUnsub;
+      }
       return 0;
     }
     case 4: {
@@ -331,6 +492,10 @@ function opCode(b: Uint8Array, s: number, e: number): Op | 0 {
       if (c0 === 0x68 && c1 === 0x70 && c2 === 0x75 && c3 === 0x62) return Op.Hpub;
       if (c0 === 0x69 && c1 === 0x6e && c2 === 0x66 && c3 === 0x6f) return Op.Info;
       if (b[s] === 0x2d && c1 === 0x65 && c2 === 0x72 && c3 === 0x72) return Op.Err;
+      if (c1 === 0x6d && c2 === 0x73 && c3 === 0x67) { // "lmsg" / "hmsg" (leaf connections only)
+        if (c0 === 0x6c) return Op.LeafMsg;
+        if (c0 === 0x68) return Op.LeafHmsg;
+      }
       return 0;
     }
     case 5:
@@ -350,19 +515,23 @@ function matchesLower(b: Uint8Array, s: number, name: string): boolean {
 }
 
 /** True while `line[0, len)` can still become a known operation. */
-function isOpPrefix(line: Uint8Array, len: number): boolean {
+function isOpPrefix(line: Uint8Array, len: number, names: readonly Uint8Array[]): boolean {
   let opLen = 0;
   while (opLen < len && line[opLen] !== SPACE && line[opLen] !== TAB && line[opLen] !== CR) {
     opLen++;
   }
   const complete = opLen < len;
-  for (const name of OP_NAMES) {
+  for (const name of names) {
     if (complete ? opLen !== name.length : opLen > name.length) continue;
     let k = 0;
     while (k < opLen && (line[k] | 0x20) === name[k]) k++;
     if (k === opLen) return true;
   }
   return false;
+}
+
+function asciiBytes(name: string): Uint8Array {
+  return Uint8Array.from(name, (c) => c.charCodeAt(0));
 }
 
 /** Parses a non-negative decimal; -1 when empty, not all digits, or absurdly long. */

@@ -14,6 +14,7 @@ import {
   SKIFF_VERSION,
 } from "../config/options.ts";
 import { readAccountsConfig } from "../accounts/config.ts";
+import { readLeafNodeConfig } from "../cluster/mod.ts";
 import { Server } from "./server.ts";
 import { Logger } from "./logger.ts";
 import { FileLogSink, type LogSink, stderrSink } from "./log_sink.ts";
@@ -62,7 +63,8 @@ export async function runCli(platform: Platform, argv: readonly string[]): Promi
     }
     for (const w of flags.warnings) platform.writeStderr(`skiff: ${w}\n`);
     options = resolveOptions(fromFile, flags.options, { configFile: flags.configFile ?? "" });
-    readAccountsConfig(options.rawConfig);
+    const accounts = readAccountsConfig(options.rawConfig);
+    readLeafNodeConfig(options.rawConfig, (name) => accounts.accounts.some((a) => a.name === name));
     if (flags.action === "check-config") {
       platform.writeStdout(`skiff: configuration file ${flags.configFile ?? ""} is valid\n`);
       return 0;

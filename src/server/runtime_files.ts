@@ -1,6 +1,7 @@
 /**
  * The pid file and the ports file (`<dir>/<exe>_<pid>.ports`, JSON of the listening URLs),
- * which client test harnesses read to find a server started on a random port.
+ * which client test harnesses read to find a server started on a random port. Skiff adds the
+ * leaf node port (`leafnode`), which nats-server 2.9 leaves out.
  */
 import type { Platform } from "../platform/types.ts";
 import type { Server } from "./server.ts";
@@ -18,11 +19,13 @@ export async function writeRuntimeFiles(
   }
   if (o.portsFileDir) {
     const { port } = server.addr;
-    const ports: { nats: string[]; monitoring?: string[] } = {
+    const ports: { nats: string[]; monitoring?: string[]; leafnode?: string[] } = {
       nats: [`nats://${connectHost(o.host)}:${port}`],
     };
     const httpPort = server.boundPorts.http;
     if (httpPort !== 0) ports.monitoring = [`http://${connectHost(o.httpHost)}:${httpPort}`];
+    const leaf = server.leafAddr;
+    if (leaf !== null) ports.leafnode = [`nats-leaf://${connectHost(leaf.hostname)}:${leaf.port}`];
     const path = `${o.portsFileDir.replace(/\/$/, "")}/skiff_${platform.pid}.ports`;
     await platform.writeTextFile(path, JSON.stringify(ports));
     written.push(path);

@@ -101,6 +101,11 @@ export class Server implements ClientHost, MonitorSource {
     this.#leafs = this.#createLeafNodes();
   }
 
+  /** Whether JetStream runs (system events report it in their server info). */
+  get jetstreamEnabled(): boolean {
+    return this.jetstream !== null;
+  }
+
   /** `$G`: the account of clients that do not name one. */
   get globalAccount(): Account {
     return this.accounts.global;
