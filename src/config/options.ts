@@ -10,7 +10,7 @@ export const SKIFF_VERSION = "0.1.0";
  * The nats-server version whose client-visible features Skiff implements. Clients gate
  * features on the INFO `version`, so this rises as features land.
  */
-export const COMPAT_NATS_VERSION = "2.9.0";
+export const COMPAT_NATS_VERSION = "2.9.10";
 export const PROTOCOL_VERSION = 1;
 
 export const DEFAULT_PORT = 4222;

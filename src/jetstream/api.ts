@@ -55,7 +55,6 @@ export class ApiRouter {
     const rest = msg.subject.slice(API_PREFIX.length);
     const route = this.#routes.find((r) => matchSubject(rest, r.pattern));
     if (route === undefined) return; // unknown API subjects get no answer, as in nats-server
-    this.stats.total++;
     const type = `${TYPE_PREFIX}${route.type}_response`;
     let body: Record<string, unknown> | null;
     try {
@@ -65,7 +64,10 @@ export class ApiRouter {
       const error = err instanceof ApiError ? err : this.#internal(msg.subject, err);
       body = { error: error.toJSON() };
     }
+    // Handlers that answer by themselves (pull requests) are neither counted nor audited,
+    // as in nats-server.
     if (body === null) return;
+    this.stats.total++;
     const response = JSON.stringify({ type, ...body });
     if (msg.reply !== "") this.#reply(msg.reply, encodeUtf8(response));
     this.#audit?.({

@@ -293,6 +293,67 @@ export const JSConsumerCreateDurableAndNameMismatch = def(
 );
 export const JSReplicasCountCannotBeNegative = def(400, 10133, "replicas count cannot be negative");
 
+export const JSConsumerDirectRequiresPushErr = def(
+  400,
+  10090,
+  "consumer direct requires a push based consumer",
+);
+export const JSConsumerDirectRequiresEphemeralErr = def(
+  400,
+  10091,
+  "consumer direct requires an ephemeral consumer",
+);
+export const JSConsumerInvalidSamplingErrF = def(
+  400,
+  10095,
+  "failed to parse consumer sampling configuration: {err}",
+);
+export const JSConsumerMaxPendingAckExcessErrF = def(
+  400,
+  10121,
+  "consumer max ack pending exceeds system limit of {limit}",
+);
+export const JSConsumerMetadataLengthErrF = def(
+  400,
+  10135,
+  "consumer metadata exceeds maximum size of {limit}",
+);
+export const JSConsumerDuplicateFilterSubjects = def(
+  400,
+  10136,
+  "consumer cannot have both FilterSubject and FilterSubjects specified",
+);
+export const JSConsumerMultipleFiltersNotAllowed = def(
+  400,
+  10137,
+  "consumer with multiple subject filters cannot use subject based API",
+);
+export const JSConsumerOverlappingSubjectFilters = def(
+  400,
+  10138,
+  "consumer subject filters cannot overlap",
+);
+export const JSConsumerEmptyFilter = def(
+  400,
+  10139,
+  "consumer filter in FilterSubjects cannot be empty",
+);
+export const JSConsumerInactiveThresholdExcess = def(
+  400,
+  10153,
+  "consumer inactive threshold exceeds system limit of {limit}",
+);
+export const JSConsumerAckWaitNegativeErr = def(
+  400,
+  10183,
+  "consumer ack wait needs to be positive",
+);
+export const JSConsumerBackOffNegativeErr = def(
+  400,
+  10184,
+  "consumer backoff needs to be positive",
+);
+
 /** A JetStream API error: thrown by handlers, turned into the `error` object of a response. */
 export class ApiError extends Error {
   readonly code: number;

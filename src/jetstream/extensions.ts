@@ -3,5 +3,11 @@
  * later, snapshots). Kept in one list so the server enables them all in one place.
  */
 import type { ApiExtension } from "./jetstream.ts";
+import { registerConsumerApi } from "./api_consumer.ts";
 
-export const JETSTREAM_EXTENSIONS: readonly ApiExtension[] = [];
+export const JETSTREAM_EXTENSIONS: readonly ApiExtension[] = [
+  (router, js) =>
+    registerConsumerApi(router, (name) => js.streams.get(name) ?? null, {
+      messaging: js.messaging,
+    }),
+];

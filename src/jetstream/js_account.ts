@@ -12,6 +12,7 @@ import { decodeUtf8, encodeUtf8 } from "../util/bytes.ts";
 import { nowNs, rfc3339Nano } from "../util/time.ts";
 import { FileStore, MemStore, type StreamStore } from "./store/mod.ts";
 import { Stream } from "./stream.ts";
+import { restoreConsumers } from "./api_consumer.ts";
 import { storeConfigOf } from "./stream_config.ts";
 import type { JsMessaging, StreamConfig } from "./types.ts";
 
@@ -77,6 +78,7 @@ export class JsAccount {
         );
         await stream.start();
         this.streams.set(meta.config.name, stream);
+        await restoreConsumers(stream, { log: (t) => this.#deps.log.warn(t) });
         await stream.startSources((n) => this.streams.get(n));
         this.#deps.log.info(
           `Restored stream '${this.account.name} > ${name}': ${store.state().msgs} messages`,
@@ -152,6 +154,9 @@ function messagingFor(client: InternalClient, account: Account): JsMessaging {
   };
   return {
     publish,
+    deliver(to, subject, reply, headers, data) {
+      publishInAccount(account, msgArgsOf(subject, reply || null, headers, data), to, client);
+    },
     subscribe: (subject, handler, queue = null) => client.subscribe(subject, handler, queue),
     unsubscribe: (sub) => client.unsubscribe(sub),
     hasInterest: (subject) => account.sublist.hasInterest(subject),

@@ -83,6 +83,17 @@ export interface JsMessaging {
     headers: Uint8Array | null,
     data: Uint8Array,
   ): void;
+  /**
+   * Routes a message to the subscribers of `to` (a push deliver subject or a pull inbox) while
+   * it keeps `subject` on the wire, as nats-server delivers consumer messages.
+   */
+  deliver(
+    to: string,
+    subject: string,
+    reply: string,
+    headers: Uint8Array | null,
+    data: Uint8Array,
+  ): void;
   subscribe(subject: string, handler: InboundHandler, queue?: string | null): Subscription;
   unsubscribe(sub: Subscription): void;
   /** Is any subscriber listening on `subject` (push consumers' active state)? */

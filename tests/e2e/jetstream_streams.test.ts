@@ -32,12 +32,18 @@ async function withJs(
   }
 }
 
+/** The parts of an API response these tests read. */
+interface ApiReply {
+  type?: string;
+  error?: { code: number; err_code: number; description: string };
+}
+
 /** A raw API request: the JSON response. */
 async function api(
   nc: NatsConnection,
   subject: string,
   body: string,
-): Promise<Record<string, any>> {
+): Promise<ApiReply> {
   const m = await nc.request(subject, enc.encode(body), { timeout: 5000 });
   return JSON.parse(dec.decode(m.data));
 }
@@ -67,23 +73,23 @@ Deno.test("jetstream: stream config errors carry nats-server's err_codes", async
   await withJs(async (nc, jsm) => {
     await jsm.streams.add({ name: "A", subjects: ["a.>"] });
     const overlap = await api(nc, "$JS.API.STREAM.CREATE.B", '{"name":"B","subjects":["a.b"]}');
-    assert.equal(overlap.error.err_code, 10065);
+    assert.equal(overlap.error!.err_code, 10065);
     const replicas = await api(nc, "$JS.API.STREAM.CREATE.C", '{"name":"C","num_replicas":3}');
-    assert.equal(replicas.error.err_code, 10074);
+    assert.equal(replicas.error!.err_code, 10074);
     const mismatch = await api(nc, "$JS.API.STREAM.CREATE.D", '{"name":"E"}');
-    assert.equal(mismatch.error.err_code, 10056);
+    assert.equal(mismatch.error!.err_code, 10056);
     const badJson = await api(nc, "$JS.API.STREAM.CREATE.F", "{nope");
-    assert.equal(badJson.error.err_code, 10025);
-    assert.equal(badJson.error.code, 400);
+    assert.equal(badJson.error!.err_code, 10025);
+    assert.equal(badJson.error!.code, 400);
     const missing = await api(nc, "$JS.API.STREAM.INFO.NOPE", "");
-    assert.equal(missing.error.err_code, 10059);
+    assert.equal(missing.error!.err_code, 10059);
     assert.equal(missing.type, "io.nats.jetstream.api.v1.stream_info_response");
     const changed = await api(
       nc,
       "$JS.API.STREAM.CREATE.A",
       '{"name":"A","subjects":["a.>"],"max_msgs":5}',
     );
-    assert.equal(changed.error.err_code, 10058);
+    assert.equal(changed.error!.err_code, 10058);
     // The server keeps serving after bad input.
     assert.equal((await jsm.streams.info("A")).config.name, "A");
   });
