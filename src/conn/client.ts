@@ -168,6 +168,7 @@ export class ClientConnection implements ClientOpHandler {
   // ---- operations from the parser ----
 
   onConnect(json: string): void {
+    if (this.#host.logger.traceEnabled) this.#trace(`<<- [CONNECT ${json}]`);
     if (this.#rttStart > 0 && !this.connectReceived) {
       this.rtt = performance.now() - this.#rttStart;
       this.#rttStart = 0;
@@ -210,6 +211,7 @@ export class ClientConnection implements ClientOpHandler {
   }
 
   onPub(args: MsgArgs): void {
+    if (this.#host.logger.traceEnabled) this.#tracePub(args);
     if (!this.#mayOperate()) return;
     if (args.headerSize >= 0 && !this.opts.headers) {
       this.#host.logger.debug(`cid:${this.cid} - message headers not supported`);
@@ -248,6 +250,9 @@ export class ClientConnection implements ClientOpHandler {
   }
 
   onSub(subject: string, queue: string | null, sid: string): void {
+    if (this.#host.logger.traceEnabled) {
+      this.#trace(`<<- [SUB ${subject}${queue !== null ? ` ${queue}` : ""} ${sid}]`);
+    }
     if (!this.#mayOperate()) return;
     if (!isValidSubject(subject) || (queue !== null && !isValidQueueName(queue))) {
       this.#sendErr(ERR_INVALID_SUBJECT);
@@ -272,6 +277,9 @@ export class ClientConnection implements ClientOpHandler {
   }
 
   onUnsub(sid: string, max: number): void {
+    if (this.#host.logger.traceEnabled) {
+      this.#trace(`<<- [UNSUB ${sid}${max >= 0 ? ` ${max}` : ""}]`);
+    }
     if (!this.#mayOperate()) return;
     const sub = this.subs.get(sid);
     if (sub !== undefined) {
@@ -285,12 +293,14 @@ export class ClientConnection implements ClientOpHandler {
   }
 
   onPing(): void {
+    if (this.#host.logger.traceEnabled) this.#trace("<<- [PING]");
     if (!this.#mayOperate()) return;
     this.#send(PONG_LINE);
     if (this.connectReceived) this.#firstPongSent = true;
   }
 
   onPong(): void {
+    if (this.#host.logger.traceEnabled) this.#trace("<<- [PONG]");
     this.#pingsOut = 0;
     if (this.#rttStart > 0) {
       this.rtt = performance.now() - this.#rttStart;
@@ -494,10 +504,26 @@ export class ClientConnection implements ClientOpHandler {
   }
 
   #ok(): void {
-    if (this.opts.verbose) this.#send(OK_LINE);
+    if (!this.opts.verbose) return;
+    if (this.#host.logger.traceEnabled) this.#trace("->> [OK]");
+    this.#send(OK_LINE);
+  }
+
+  /** A protocol trace line (-V), in nats-server's form. */
+  #trace(text: string): void {
+    const a = this.conn.remoteAddr;
+    this.#host.logger.trace(`${a.hostname}:${a.port} - cid:${this.cid} - ${text}`);
+  }
+
+  #tracePub(args: MsgArgs): void {
+    const subject = decodeAscii(args.buf, args.subjectStart, args.subjectEnd);
+    const reply = args.replyEnd > args.replyStart ? ` ${replyString(args)}` : "";
+    const sizes = args.headerSize >= 0 ? `${args.headerSize} ${args.size}` : `${args.size}`;
+    this.#trace(`<<- [${args.headerSize >= 0 ? "HPUB" : "PUB"} ${subject}${reply} ${sizes}]`);
   }
 
   #sendErr(text: string): void {
+    if (this.#host.logger.traceEnabled) this.#trace(`->> [-ERR '${text}']`);
     this.#send(encodeUtf8(errLine(text)));
   }
 

@@ -6,7 +6,6 @@
 
 import assert from "node:assert/strict";
 import { RawClient } from "../_helpers/raw_client.ts";
-import { isReference } from "../_helpers/server.ts";
 import { type ConfiguredServer, startConfigured, waitFor } from "../_helpers/process.ts";
 
 /** `[pid] 2006/01/02 15:04:05.000000 [INF] message`. */
@@ -94,9 +93,6 @@ Deno.test("logging: -D logs connections opening and closing at debug level", asy
 
 Deno.test({
   name: "logging: -V traces protocol operations",
-  // TODO(lead): Skiff accepts -V but does not trace protocol operations yet; the client needs
-  // to log `<<- [OP ...]` / `->> [OP ...]` when the logger's trace level is on.
-  ignore: !isReference(),
   fn: async () => {
     await withServer(listenOn, ["-V"], async (s, logFile) => {
       await waitForFile(logFile, /Server is ready/);
