@@ -26,6 +26,21 @@ export interface JetStreamOptions {
   readonly newClient: (name: string, account: Account) => InternalClient;
 }
 
+export interface JetStreamUsage {
+  storeDir: string;
+  maxMemory: number;
+  maxStore: number;
+  memory: number;
+  storage: number;
+  accounts: number;
+  streams: number;
+  consumers: number;
+  messages: number;
+  bytes: number;
+  apiTotal: number;
+  apiErrors: number;
+}
+
 /** Hooks the consumer layer registers its API and restore logic through. */
 export type ApiExtension = (router: ApiRouter, js: JsAccount) => void;
 
@@ -34,6 +49,7 @@ export class JetStream {
   readonly #opts: JetStreamOptions;
   readonly #extensions: ApiExtension[] = [];
   #refusers: InternalClient[] = [];
+  #routers: ApiRouter[] = [];
 
   constructor(opts: JetStreamOptions) {
     this.#opts = opts;
@@ -74,6 +90,7 @@ export class JetStream {
         }
       },
     );
+    this.#routers.push(router);
     registerStreamApi(router, js, this.limits);
     for (const extend of this.#extensions) extend(router, js);
     this.accounts.set(account, js);
@@ -94,19 +111,39 @@ export class JetStream {
     this.#refusers.push(client);
   }
 
-  usage(): { memory: number; storage: number; streams: number; consumers: number } {
-    let memory = 0;
-    let storage = 0;
-    let streams = 0;
-    let consumers = 0;
+  /** Totals for /jsz, /varz and $JS.API.INFO-style reports. */
+  usage(): JetStreamUsage {
+    const u: JetStreamUsage = {
+      storeDir: `${this.#opts.storeDir}/jetstream`,
+      maxMemory: this.#opts.maxMemory,
+      maxStore: this.#opts.maxStore,
+      memory: 0,
+      storage: 0,
+      accounts: this.accounts.size,
+      streams: 0,
+      consumers: 0,
+      messages: 0,
+      bytes: 0,
+      apiTotal: 0,
+      apiErrors: 0,
+    };
     for (const js of this.accounts.values()) {
-      const u = js.usage();
-      memory += u.memory;
-      storage += u.storage;
-      consumers += u.consumers;
-      streams += js.streams.size;
+      const a = js.usage();
+      u.memory += a.memory;
+      u.storage += a.storage;
+      u.consumers += a.consumers;
+      u.streams += js.streams.size;
+      for (const s of js.streams.values()) {
+        const st = s.store.state();
+        u.messages += st.msgs;
+        u.bytes += st.bytes;
+      }
     }
-    return { memory, storage, streams, consumers };
+    for (const r of this.#routers) {
+      u.apiTotal += r.stats.total;
+      u.apiErrors += r.stats.errors;
+    }
+    return u;
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * `/jsz`: JetStream usage. Until JetStream lands it reports `disabled` with nats-server's field
- * shape and zero counters; the options are already decoded and checked.
+ * `/jsz`: JetStream usage with nats-server's field names; `disabled` with zero counters while
+ * JetStream is off.
  */
 import { hiResNow, rfc3339 } from "./format.ts";
 import { MonitorRequestError, queryBool, queryInt, type QueryParams } from "./query.ts";
@@ -67,6 +67,26 @@ export function parseJszQuery(q: QueryParams): JszOptions {
 
 /** Throws `MonitorRequestError` for `leader-only` while JetStream is off (no leader to be). */
 export function jsz(src: MonitorSource, opts: JszOptions = {}, now = hiResNow()): Jsz {
+  const u = src.jetstreamUsage();
+  if (u !== null) {
+    // A single server is its own leader.
+    return {
+      server_id: src.id,
+      now: rfc3339(now),
+      config: { max_memory: u.maxMemory, max_storage: u.maxStore, store_dir: u.storeDir },
+      memory: u.memory,
+      storage: u.storage,
+      reserved_memory: 0,
+      reserved_storage: 0,
+      accounts: u.accounts,
+      ha_assets: 0,
+      api: { total: u.apiTotal, errors: u.apiErrors },
+      streams: u.streams,
+      consumers: u.consumers,
+      messages: u.messages,
+      bytes: u.bytes,
+    };
+  }
   if (opts.leaderOnly) throw new MonitorRequestError("filtered response: not leader");
   return {
     server_id: src.id,

@@ -112,6 +112,8 @@ export interface ProcessUsage {
 }
 
 export interface MonitorSource {
+  /** JetStream totals, or null while JetStream is off. */
+  jetstreamUsage(): JetStreamUsageView | null;
   readonly id: string;
   readonly name: string;
   readonly options: Options;
@@ -143,4 +145,20 @@ export interface MonitorSource {
   leafVarz?(): Record<string, unknown>;
   /** Leaf links cut as slow consumers. */
   leafSlowConsumers?(): number;
+}
+
+/** What /jsz and /varz report of JetStream (the server's JetStream totals). */
+export interface JetStreamUsageView {
+  readonly storeDir: string;
+  readonly maxMemory: number;
+  readonly maxStore: number;
+  readonly memory: number;
+  readonly storage: number;
+  readonly accounts: number;
+  readonly streams: number;
+  readonly consumers: number;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly apiTotal: number;
+  readonly apiErrors: number;
 }

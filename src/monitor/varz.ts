@@ -113,7 +113,19 @@ export function varz(src: MonitorSource, now = hiResNow()): Varz {
   v.leaf = src.leafVarz?.() ?? {};
   v.mqtt = {};
   v.websocket = {};
-  v.jetstream = {};
+  const js = src.jetstreamUsage();
+  v.jetstream = js === null ? {} : {
+    config: { max_memory: js.maxMemory, max_storage: js.maxStore, store_dir: js.storeDir },
+    stats: {
+      memory: js.memory,
+      storage: js.storage,
+      reserved_memory: 0,
+      reserved_storage: 0,
+      accounts: js.accounts,
+      ha_assets: 0,
+      api: { total: js.apiTotal, errors: js.apiErrors },
+    },
+  };
   v.tls_timeout = TLS_TIMEOUT_SECONDS;
   v.write_deadline = durationNanos(o.writeDeadlineMs);
   v.start = rfc3339(src.startedAt.getTime());

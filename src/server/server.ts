@@ -30,7 +30,7 @@ import {
 } from "../monitor/mod.ts";
 import { SystemService } from "../system/mod.ts";
 import { Logger } from "./logger.ts";
-import { JetStream } from "../jetstream/jetstream.ts";
+import { JetStream, type JetStreamUsage } from "../jetstream/jetstream.ts";
 import { JETSTREAM_EXTENSIONS } from "../jetstream/extensions.ts";
 import { InternalClient } from "../conn/internal.ts";
 import { DEFAULT_STORE_DIR } from "../config/options.ts";
@@ -102,6 +102,10 @@ export class Server implements ClientHost, MonitorSource {
   }
 
   /** Whether JetStream runs (system events report it in their server info). */
+  jetstreamUsage(): JetStreamUsage | null {
+    return this.jetstream?.usage() ?? null;
+  }
+
   get jetstreamEnabled(): boolean {
     return this.jetstream !== null;
   }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { isReference, type ServerProcess, startServer } from "../_helpers/server.ts";
+import { freePort, isReference, type ServerProcess, startServer } from "../_helpers/server.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -323,4 +323,28 @@ Deno.test("jetstream: subject_transform rewrites subjects as they are stored", {
     const m = await jsm.streams.getMessage("T", { seq: 1 });
     assert.equal(m?.subject, "stored.x");
   });
+});
+
+Deno.test("jetstream: /jsz and /varz report streams, messages and the store", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "skiff-js-" });
+  const http = freePort();
+  const srv = await startServer(["-js", "-sd", dir, "-m", String(http)]);
+  const nc = await connect({ servers: srv.url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "M", subjects: ["m"] });
+    for (let i = 0; i < 3; i++) await jetstream(nc).publish("m", "x");
+    const jsz = await (await fetch(`http://127.0.0.1:${http}/jsz`)).json();
+    assert.equal(jsz.disabled, undefined);
+    assert.equal(jsz.streams, 1);
+    assert.equal(jsz.messages, 3);
+    assert.ok(jsz.bytes > 0);
+    assert.ok(jsz.api.total >= 1);
+    const varz = await (await fetch(`http://127.0.0.1:${http}/varz`)).json();
+    assert.equal(varz.jetstream.config.store_dir, `${dir}/jetstream`);
+  } finally {
+    await nc.close();
+    await srv.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -5,6 +5,7 @@ import type {
   AccountSource,
   ClosedConn,
   ConnSource,
+  JetStreamUsageView,
   MonitorSource,
   ProcessUsage,
   SubSource,
@@ -88,6 +89,10 @@ export function account(
 }
 
 export class FakeSource implements MonitorSource {
+  jetstream_: JetStreamUsageView | null = null;
+  jetstreamUsage(): JetStreamUsageView | null {
+    return this.jetstream_;
+  }
   id = "NFAKESERVERID";
   name = "fake";
   options: Options = defaultOptions();
