@@ -286,32 +286,8 @@ export class ClientParser {
       }
       for (; q < n - sizeArgs; q++) queues.push(this.#argString(line, q));
     }
-    const size = parseSize(line, this.#argStart[n - 1], this.#argEnd[n - 1]);
-    if (size < 0) return this.#fail(null, "LMSG: bad size", data);
-    if (headers) {
-      const hdr = parseSize(line, this.#argStart[n - 2], this.#argEnd[n - 2]);
-      if (hdr < 0 || hdr > size) return this.#fail(null, "HMSG: bad header size", data);
-      args.headerSize = hdr;
-    } else {
-      args.headerSize = -1;
-    }
-    args.size = size;
-    if (size > this.maxPayload) return this.#fail(ERR_MAX_PAYLOAD, "payload too big", data);
-
-    if (next + size + 2 <= data.length) {
-      if (data[next + size] !== CR || data[next + size + 1] !== LF) {
-        return this.#fail(ERR_UNKNOWN_PROTOCOL_OPERATION, "payload not followed by CRLF", data);
-      }
-      args.payloadBuf = data;
-      args.payloadStart = next;
-      this.#leaf!.onLeafMsg(args, queues);
-      return next + size + 2;
-    }
-    if (line !== this.#line) this.#keepArgs(line, from, end);
-    this.#payload = new Uint8Array(size + 2);
-    this.#payloadFill = 0;
     this.#leafPayload = true;
-    return this.#fillPayload(data, next);
+    return this.#sizesAndPayload(line, from, end, data, next, headers);
   }
 
   /** `PUB <subject> [reply] <size>` or `HPUB <subject> [reply] <header size> <total size>`. */
@@ -340,12 +316,30 @@ export class ClientParser {
     } else {
       args.replyStart = args.replyEnd = 0;
     }
-    const last = n - 1;
+    this.#leafPayload = false;
+    return this.#sizesAndPayload(line, from, end, data, next, headers);
+  }
+
+  /**
+   * The sizes that end a message line (`[<header size>] <total size>`, already split into the
+   * argument offsets) and the payload after it: handed out in place when this read holds all
+   * of it, else collected across reads. Returns where the next operation starts.
+   */
+  #sizesAndPayload(
+    line: Uint8Array,
+    from: number,
+    end: number,
+    data: Uint8Array,
+    next: number,
+    headers: boolean,
+  ): number {
+    const args = this.#args;
+    const last = this.#argCount - 1;
     const size = parseSize(line, this.#argStart[last], this.#argEnd[last]);
-    if (size < 0) return this.#fail(null, "PUB: bad size", data);
+    if (size < 0) return this.#fail(null, "message: bad size", data);
     if (headers) {
       const hdr = parseSize(line, this.#argStart[last - 1], this.#argEnd[last - 1]);
-      if (hdr < 0 || hdr > size) return this.#fail(null, "HPUB: bad header size", data);
+      if (hdr < 0 || hdr > size) return this.#fail(null, "message: bad header size", data);
       args.headerSize = hdr;
     } else {
       args.headerSize = -1;
@@ -360,7 +354,7 @@ export class ClientParser {
       }
       args.payloadBuf = data;
       args.payloadStart = next;
-      this.#ops.onPub(args);
+      this.#emitMessage();
       return next + size + 2;
     }
     // The payload continues in a later read: keep the arguments and collect the payload.
@@ -368,6 +362,12 @@ export class ClientParser {
     this.#payload = new Uint8Array(size + 2);
     this.#payloadFill = 0;
     return this.#fillPayload(data, next);
+  }
+
+  /** Hands the complete message in `#args` to the handler of this parser's kind. */
+  #emitMessage(): void {
+    if (this.#leafPayload) this.#leaf!.onLeafMsg(this.#args, this.#queues);
+    else this.#ops.onPub(this.#args);
   }
 
   /** Copies payload bytes from `data[from...]`; emits the message when complete. */
@@ -385,12 +385,7 @@ export class ClientParser {
     const args = this.#args;
     args.payloadBuf = payload;
     args.payloadStart = 0;
-    if (this.#leafPayload) {
-      this.#leafPayload = false;
-      this.#leaf!.onLeafMsg(args, this.#queues);
-    } else {
-      this.#ops.onPub(args);
-    }
+    this.#emitMessage();
     return from + take;
   }
 
