@@ -10,6 +10,7 @@
 import type { Conn } from "../platform/types.ts";
 import type { Account } from "../accounts/account.ts";
 import { Outbound } from "../conn/outbound.ts";
+import { Keepalive } from "../conn/keepalive.ts";
 import { CloseReason } from "../conn/close_reason.ts";
 import { ClientParser } from "../protocol/parser.ts";
 import type { LeafOpHandler, MsgArgs, ParseFailure } from "../protocol/ops.ts";
@@ -102,8 +103,6 @@ export class LeafConnection implements Subscriber, LeafOpHandler, InterestLink, 
   inBytes = 0;
   outMsgs = 0;
   outBytes = 0;
-  /** Round-trip time in milliseconds, measured by PING/PONG; 0 until measured. */
-  rtt = 0;
   dirty = false;
   /** Resolves when the link has closed. */
   readonly done: Promise<void>;
@@ -119,9 +118,7 @@ export class LeafConnection implements Subscriber, LeafOpHandler, InterestLink, 
   #importDeny: SubjectDenyList = NO_DENY;
   #exportDeny: SubjectDenyList = NO_DENY;
   #frames: LeafFrameWriter;
-  #pingsOut = 0;
-  #rttStart = 0;
-  #pingTimer: ReturnType<typeof setTimeout> | undefined;
+  #keepalive: Keepalive;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   #resolveDone!: () => void;
 
@@ -143,6 +140,16 @@ export class LeafConnection implements Subscriber, LeafOpHandler, InterestLink, 
     });
     this.#frames = new LeafFrameWriter(this.out);
     this.done = new Promise((resolve) => this.#resolveDone = resolve);
+    this.#keepalive = new Keepalive(host.options, () => this.#send(PING_LINE), () => {
+      this.#host.stats.staleConnections++;
+      this.#host.logger.debug(`${this.label} - Stale Leafnode Connection - Closing`);
+      this.#fatal(ERR_STALE_CONNECTION, CloseReason.StaleConnection);
+    });
+  }
+
+  /** Round-trip time in milliseconds, measured by PING/PONG; 0 until measured. */
+  get rtt(): number {
+    return this.#keepalive.rtt;
   }
 
   /** `ip:port - lid:N`, the prefix of this link's log lines. */
@@ -230,7 +237,7 @@ export class LeafConnection implements Subscriber, LeafOpHandler, InterestLink, 
         denyImports: solicit.config.denyImports,
         account: solicit.account.name,
       })));
-      this.#rttStart = performance.now();
+      this.#keepalive.startRtt();
       if (info.info_on_connect !== true) return this.#activate();
       this.#state = State.ConnectSent;
       this.#handshakeTimer = setTimeout(() => {
@@ -288,8 +295,8 @@ export class LeafConnection implements Subscriber, LeafOpHandler, InterestLink, 
     this.#interest = this.#host.interestFor(account);
     this.#interest.attach(this);
     // A first PING measures the round trip at once, for /leafz.
-    this.#sendPing();
-    this.#armPingTimer();
+    this.#keepalive.ping();
+    this.#keepalive.start();
   }
 
   // ---- interest ----
@@ -421,11 +428,7 @@ export class LeafConnection implements Subscriber, LeafOpHandler, InterestLink, 
   }
 
   onPong(): void {
-    this.#pingsOut = 0;
-    if (this.#rttStart > 0) {
-      this.rtt = performance.now() - this.#rttStart;
-      this.#rttStart = 0;
-    }
+    this.#keepalive.pong();
   }
 
   onOk(): void {}
@@ -456,8 +459,7 @@ export class LeafConnection implements Subscriber, LeafOpHandler, InterestLink, 
 
   /** Called by the flush scheduler: checks the write deadline, then writes. */
   flush(now: number): void {
-    const started = this.out.writeStartedAt;
-    if (started > 0 && now - started > this.#host.options.writeDeadlineMs) {
+    if (this.out.deadlinePassed(now, this.#host.options.writeDeadlineMs)) {
       return this.#slowConsumer(CloseReason.SlowConsumerWriteDeadline);
     }
     this.out.flush();
@@ -470,7 +472,7 @@ export class LeafConnection implements Subscriber, LeafOpHandler, InterestLink, 
     this.closed = true;
     this.closeReason = reason;
     this.#parser.stop();
-    clearTimeout(this.#pingTimer);
+    this.#keepalive.stop();
     clearTimeout(this.#handshakeTimer);
     // Withdraw the peer's interest from the other links before its subscriptions go.
     this.#interest?.detach(this);
@@ -535,27 +537,6 @@ export class LeafConnection implements Subscriber, LeafOpHandler, InterestLink, 
     }
     this.#fatal(ERR_AUTHORIZATION_VIOLATION, CloseReason.AuthenticationViolation);
     return false;
-  }
-
-  #sendPing(): void {
-    this.#pingsOut++;
-    this.#rttStart = performance.now();
-    this.#send(PING_LINE);
-  }
-
-  #armPingTimer(): void {
-    const interval = this.#host.options.pingIntervalMs;
-    if (interval <= 0) return;
-    this.#pingTimer = setTimeout(() => {
-      if (this.closed) return;
-      if (this.#pingsOut + 1 > this.#host.options.pingMax) {
-        this.#host.stats.staleConnections++;
-        this.#host.logger.debug(`${this.label} - Stale Leafnode Connection - Closing`);
-        return this.#fatal(ERR_STALE_CONNECTION, CloseReason.StaleConnection);
-      }
-      this.#sendPing();
-      this.#armPingTimer();
-    }, interval);
   }
 
   #send(bytes: Uint8Array | string): void {

@@ -10,6 +10,7 @@ import type { Conn } from "../platform/types.ts";
 import type { Account } from "../accounts/account.ts";
 import type { ClientHost } from "./host.ts";
 import { Outbound } from "./outbound.ts";
+import { Keepalive } from "./keepalive.ts";
 import { CloseReason } from "./close_reason.ts";
 import {
   type ConnectOptions,
@@ -69,11 +70,6 @@ export class ClientConnection implements ClientOpHandler {
   inBytes = 0;
   outMsgs = 0;
   outBytes = 0;
-  /**
-   * Round-trip time in milliseconds, for `/connz`: INFO sent to CONNECT received, then each
-   * server PING to its PONG (as nats-server measures it). 0 until measured.
-   */
-  rtt = 0;
   /** Set by the server's flush scheduler while this connection waits in its dirty list. */
   dirty = false;
   /** The nonce sent in INFO (nkey users configured), else null. */
@@ -84,10 +80,7 @@ export class ClientConnection implements ClientOpHandler {
   #host: ClientHost;
   #parser: ClientParser;
   #pubCache: PublishCache<Subscription>;
-  #pingsOut = 0;
-  /** `performance.now()` when the INFO or PING being timed for `rtt` went out; 0 if none. */
-  #rttStart = 0;
-  #pingTimer: ReturnType<typeof setTimeout> | undefined;
+  #keepalive: Keepalive;
   #authTimer: ReturnType<typeof setTimeout> | undefined;
   /** A subscriber whose backlog this connection's last read pushed over the stall threshold. */
   #stalledOn: ClientConnection | null = null;
@@ -106,6 +99,19 @@ export class ClientConnection implements ClientOpHandler {
       onWriteError: () => this.close(CloseReason.WriteError),
       onDrained: () => {},
     });
+    this.#keepalive = new Keepalive(options, () => this.#send(PING_LINE), () => {
+      this.#host.stats.staleConnections++;
+      this.#host.logger.debug(`cid:${this.cid} - Stale Client Connection - Closing`);
+      this.#fatal(ERR_STALE_CONNECTION, CloseReason.StaleConnection);
+    });
+  }
+
+  /**
+   * Round-trip time in milliseconds, for `/connz`: INFO sent to CONNECT received, then each
+   * server PING to its PONG (as nats-server measures it). 0 until measured.
+   */
+  get rtt(): number {
+    return this.#keepalive.rtt;
   }
 
   setPermissions(p: Permissions | null): void {
@@ -122,14 +128,14 @@ export class ClientConnection implements ClientOpHandler {
     this.conn.setNoDelay(true);
     this.#send(encodeUtf8(this.#host.infoLine(this)));
     this.#host.markDirty(this);
-    this.#rttStart = performance.now();
+    this.#keepalive.startRtt();
     if (this.#host.authRequired) {
       this.#authTimer = setTimeout(
         () => this.#fatal(ERR_AUTHENTICATION_TIMEOUT, CloseReason.AuthenticationTimeout),
         this.#host.options.authTimeoutMs,
       );
     }
-    this.#armPingTimer();
+    this.#keepalive.start();
     await this.#readLoop();
   }
 
@@ -169,10 +175,7 @@ export class ClientConnection implements ClientOpHandler {
 
   onConnect(json: string): void {
     if (this.#host.logger.traceEnabled) this.#trace(`<<- [CONNECT ${json}]`);
-    if (this.#rttStart > 0 && !this.connectReceived) {
-      this.rtt = performance.now() - this.#rttStart;
-      this.#rttStart = 0;
-    }
+    if (!this.connectReceived) this.#keepalive.endRtt();
     let opts: ConnectOptions;
     try {
       opts = parseConnectOptions(json, this.opts);
@@ -301,11 +304,7 @@ export class ClientConnection implements ClientOpHandler {
 
   onPong(): void {
     if (this.#host.logger.traceEnabled) this.#trace("<<- [PONG]");
-    this.#pingsOut = 0;
-    if (this.#rttStart > 0) {
-      this.rtt = performance.now() - this.#rttStart;
-      this.#rttStart = 0;
-    }
+    this.#keepalive.pong();
   }
 
   onInfo(_json: string): void {
@@ -384,8 +383,7 @@ export class ClientConnection implements ClientOpHandler {
 
   /** Called by the flush scheduler: checks the write deadline, then writes. */
   flush(now: number): void {
-    const started = this.out.writeStartedAt;
-    if (started > 0 && now - started > this.#host.options.writeDeadlineMs) {
+    if (this.out.deadlinePassed(now, this.#host.options.writeDeadlineMs)) {
       this.#slowConsumer(CloseReason.SlowConsumerWriteDeadline);
       return;
     }
@@ -400,7 +398,7 @@ export class ClientConnection implements ClientOpHandler {
     this.closed = true;
     this.closeReason = reason;
     this.#parser.stop();
-    clearTimeout(this.#pingTimer);
+    this.#keepalive.stop();
     clearTimeout(this.#authTimer);
     this.account.removeSubscriptions(this.subs.values());
     // The host still sees `subs` (the closed-connections record keeps them), not the sublist.
@@ -483,24 +481,6 @@ export class ClientConnection implements ClientOpHandler {
       encodeStatusMsg(this.out, replyBytes, sub.sid, sub.sidBytes, NO_RESPONDERS_BLOCK);
       this.#host.markDirty(this);
     }
-  }
-
-  #armPingTimer(): void {
-    const interval = this.#host.options.pingIntervalMs;
-    if (interval <= 0) return;
-    this.#pingTimer = setTimeout(() => {
-      if (this.closed) return;
-      if (this.#pingsOut + 1 > this.#host.options.pingMax) {
-        this.#host.stats.staleConnections++;
-        this.#host.logger.debug(`cid:${this.cid} - Stale Client Connection - Closing`);
-        this.#fatal(ERR_STALE_CONNECTION, CloseReason.StaleConnection);
-        return;
-      }
-      this.#pingsOut++;
-      this.#send(PING_LINE);
-      this.#rttStart = performance.now();
-      this.#armPingTimer();
-    }, interval);
   }
 
   #ok(): void {

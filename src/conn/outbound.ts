@@ -47,9 +47,9 @@ export class Outbound {
     return this.#inFlight > 0;
   }
 
-  /** When the write in flight started (ms since epoch), or 0 when none is. */
-  get writeStartedAt(): number {
-    return this.#inFlight > 0 ? this.#writeStartedAt : 0;
+  /** Has the write in flight been stuck for longer than `deadlineMs` (a slow consumer)? */
+  deadlinePassed(now: number, deadlineMs: number): boolean {
+    return this.#inFlight > 0 && now - this.#writeStartedAt > deadlineMs;
   }
 
   /** Makes room for `n` more bytes at `buf[length]`. */
