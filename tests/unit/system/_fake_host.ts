@@ -12,6 +12,9 @@ import { FakeSource } from "../monitor/_fake_source.ts";
  * account views) and adds what the system service needs.
  */
 export class FakeHost implements SystemHost {
+  jetstreamUsage(): null {
+    return null;
+  }
   readonly src = new FakeSource();
   accounts = { system: sysAccount() };
   jetstreamEnabled = false;
