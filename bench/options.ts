@@ -41,6 +41,17 @@ export interface Workload {
   manySubsPublishCount: number;
   connectionCounts: [number, number];
   startupTries: number;
+  /** JetStream publishes acked one at a time, per payload size. */
+  jsPubCount: number;
+  /** JetStream publishes with JS_WINDOW acks outstanding. */
+  jsAsyncCount: number;
+  /** Messages pre-filled into the stream and then pulled and acked. */
+  jsPullCount: number;
+  /** Sequential KV puts. */
+  kvPutCount: number;
+  /** Sequential KV gets (over kvKeys keys written beforehand). */
+  kvGetCount: number;
+  kvKeys: number;
   /** Time the idle server is left alone before its RSS is read, ms. */
   settleMs: number;
 }
@@ -56,6 +67,12 @@ const FULL_WORKLOAD: Workload = {
   manySubsPublishCount: 500_000,
   connectionCounts: [1_000, 5_000],
   startupTries: 5,
+  jsPubCount: 10_000,
+  jsAsyncCount: 200_000,
+  jsPullCount: 100_000,
+  kvPutCount: 10_000,
+  kvGetCount: 20_000,
+  kvKeys: 1_000,
   settleMs: 500,
 };
 
@@ -70,6 +87,12 @@ const QUICK_WORKLOAD: Workload = {
   manySubsPublishCount: 50_000,
   connectionCounts: [1_000, 5_000],
   startupTries: 3,
+  jsPubCount: 1_000,
+  jsAsyncCount: 20_000,
+  jsPullCount: 20_000,
+  kvPutCount: 1_000,
+  kvGetCount: 2_000,
+  kvKeys: 200,
   settleMs: 200,
 };
 

@@ -18,6 +18,18 @@ export interface ServerSpec {
   command: string;
   args(port: number): string[];
   cwd: string;
+  /** Appended after `args(port)`, e.g. `["-js"]`. */
+  extraArgs?: string[];
+  /**
+   * Appends `-sd <dir>` with a fresh temporary directory (the flag is the same for Skiff and
+   * nats-server) and removes that directory once the process has exited.
+   */
+  tempStoreDir?: boolean;
+}
+
+/** `spec` with JetStream enabled on a fresh temporary store directory per start. */
+export function withJetStream(spec: ServerSpec): ServerSpec {
+  return { ...spec, extraArgs: [...(spec.extraArgs ?? []), "-js"], tempStoreDir: true };
 }
 
 export function skiffSpec(skiffBin: string | null): ServerSpec {
@@ -77,6 +89,8 @@ const live = new Set<RunningServer>();
 export class RunningServer {
   readonly spec: ServerSpec;
   readonly port: number;
+  /** The temporary JetStream store directory, or null when the spec asked for none. */
+  readonly storeDir: string | null;
   /** Spawn until the port accepted a connection and sent INFO, ms. */
   startupMs = NaN;
   #child: Deno.ChildProcess;
@@ -84,25 +98,39 @@ export class RunningServer {
   #exitCode: number | null = null;
   #stopRequested = false;
   #drained: Promise<void>;
+  /** Resolves once the process has exited and its temporary store directory is gone. */
+  #cleaned: Promise<void>;
 
   constructor(spec: ServerSpec, port: number) {
     this.spec = spec;
     this.port = port;
-    this.#child = new Deno.Command(spec.command, {
-      args: spec.args(port),
-      cwd: spec.cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const storeDir = spec.tempStoreDir === true
+      ? Deno.makeTempDirSync({ prefix: `skiff-bench-${spec.id}-` })
+      : null;
+    this.storeDir = storeDir;
+    const args = [...spec.args(port), ...(spec.extraArgs ?? [])];
+    if (storeDir !== null) args.push("-sd", storeDir);
+    try {
+      this.#child = new Deno.Command(spec.command, {
+        args,
+        cwd: spec.cwd,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (e) {
+      if (storeDir !== null) removeDir(storeDir);
+      throw e;
+    }
     live.add(this);
     this.#drained = Promise.all([
       this.#drain(this.#child.stdout),
       this.#drain(this.#child.stderr),
     ]).then(() => {});
-    this.#child.status.then((s) => {
+    this.#cleaned = this.#child.status.then((s) => {
       this.#exitCode = s.code;
       live.delete(this);
+      if (storeDir !== null) removeDir(storeDir);
     });
   }
 
@@ -159,6 +187,7 @@ export class RunningServer {
       await this.#child.status;
       clearTimeout(timer);
     }
+    await this.#cleaned;
     // A grandchild could hold the pipes open; do not wait for it forever.
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([this.#drained, new Promise((r) => timer = setTimeout(r, 1_000))]);
@@ -224,6 +253,17 @@ export async function startServer(
 /** Stops every server this process started and has not stopped yet. */
 export async function stopAllServers(): Promise<void> {
   await Promise.all([...live].map((s) => s.stop()));
+}
+
+/** Removes a temporary directory tree; a failure is reported, not thrown. */
+function removeDir(path: string): void {
+  try {
+    Deno.removeSync(path, { recursive: true });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      console.error(`bench: could not remove ${path}: ${(e as Error).message}`);
+    }
+  }
 }
 
 function lastLines(text: string, n: number): string {

@@ -2,6 +2,9 @@
  * Every scenario of the side-by-side benchmark, in the order they run and print.
  */
 
+import { JS_KV_SCENARIOS } from "./js_kv.ts";
+import { JS_PUBLISH_SCENARIOS } from "./js_publish.ts";
+import { JS_PULL_SCENARIO } from "./js_pull.ts";
 import { MANY_CONNS_SCENARIOS } from "./many_conns.ts";
 import { MANY_SUBS_SCENARIO } from "./many_subs.ts";
 import { RSS_IDLE_SCENARIO, STARTUP_SCENARIO } from "./process_facts.ts";
@@ -20,6 +23,9 @@ export const SCENARIOS: Scenario[] = [
   REQUEST_PACED_SCENARIO,
   MANY_SUBS_SCENARIO,
   ...MANY_CONNS_SCENARIOS,
+  ...JS_PUBLISH_SCENARIOS,
+  JS_PULL_SCENARIO,
+  ...JS_KV_SCENARIOS,
   STARTUP_SCENARIO,
   RSS_IDLE_SCENARIO,
 ];
