@@ -48,6 +48,9 @@ import {
 
 export const DEFAULT_MAX_SEGMENT_BYTES = 8 << 20;
 export const META_FILE = "meta.json";
+/** Read-ahead bounds for a cache miss: records and bytes read along with the one asked for. */
+const READ_AHEAD_RECORDS = 128;
+const READ_AHEAD_BYTES = 256 * 1024;
 
 export interface FileStoreOptions extends EngineOptions {
   /** Segment files roll over past this size (default 8 MiB). */
@@ -267,7 +270,10 @@ export class FileStore extends StoreEngine {
     const cached = this.#cache.get(seq);
     if (cached !== undefined) return cached;
     const length = recordLengthOfSize(this.index.sizeOf(seq));
-    const bytes = await this.#log.readRecord(seq, length);
+    // A consumer reading a backlog asks for seq, seq+1, ...: read the records that follow in
+    // the same segment along with this one, in one positional read, and cache them.
+    const ahead = this.#readAheadSpan(seq, length);
+    const bytes = await this.#log.readRecord(seq, ahead.bytes);
     if (bytes === null || !this.index.has(seq)) return null;
     const h = readVerifiedRecord(bytes, 0);
     if (h === null || h.kind !== RecordKind.Msg || h.seq !== seq || h.length !== length) {
@@ -275,9 +281,47 @@ export class FileStore extends StoreEngine {
       return null;
     }
     const body = decodeMsgBody(bytes, 0, h);
-    const m = { ...body, seq, ts: h.ts, ttl: h.ttl };
+    // With read-ahead the bodies are copied out, so no cached message pins the whole span.
+    const m = ahead.records.length === 0
+      ? { ...body, seq, ts: h.ts, ttl: h.ttl }
+      : { ...copied(body), seq, ts: h.ts, ttl: h.ttl };
     this.#cache.put(m);
+    for (const [next, at, len] of ahead.records) this.#cacheReadAhead(bytes, next, at, len);
     return m;
+  }
+
+  /**
+   * The records after `seq` in its segment that are present and not cached, up to a bound:
+   * their positions relative to `seq`'s record and the total span to read.
+   */
+  #readAheadSpan(
+    seq: number,
+    length: number,
+  ): { bytes: number; records: [number, number, number][] } {
+    const records: [number, number, number][] = [];
+    const seg = this.#log.segmentHolding(seq);
+    const base = seg?.offsetOf(seq) ?? -1;
+    let span = length;
+    if (seg === null || base < 0) return { bytes: span, records };
+    for (let next = seq + 1; records.length < READ_AHEAD_RECORDS; next++) {
+      if (!this.index.has(next) || this.#cache.get(next) !== undefined) break;
+      const at = seg.offsetOf(next);
+      if (at < 0) break; // the next message lives in another segment
+      const len = recordLengthOfSize(this.index.sizeOf(next));
+      const end = at - base + len;
+      if (end > READ_AHEAD_BYTES) break;
+      records.push([next, at - base, len]);
+      span = Math.max(span, end);
+    }
+    return { bytes: span, records };
+  }
+
+  /** Caches a read-ahead record if it verifies; one that does not is simply not cached. */
+  #cacheReadAhead(bytes: Uint8Array, seq: number, at: number, length: number): void {
+    if (at + length > bytes.length || !this.index.has(seq)) return;
+    const h = readVerifiedRecord(bytes, at);
+    if (h === null || h.kind !== RecordKind.Msg || h.seq !== seq || h.length !== length) return;
+    this.#cache.put({ ...copied(decodeMsgBody(bytes, at, h)), seq, ts: h.ts, ttl: h.ttl });
   }
 
   #lose(seq: number, bytes: number): void {
@@ -336,4 +380,8 @@ export class FileStore extends StoreEngine {
     await this.#fs.remove(this.dir, { recursive: true });
     await this.#fs.syncDir(parentDir(this.dir));
   }
+}
+
+function copied<T extends { headers: Uint8Array | null; payload: Uint8Array }>(body: T): T {
+  return { ...body, headers: body.headers?.slice() ?? null, payload: body.payload.slice() };
 }
