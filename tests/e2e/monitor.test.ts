@@ -345,7 +345,9 @@ function isPlainObject(v: unknown): v is Json {
 function missingKeys(ref: unknown, ours: unknown, path: string): string[] {
   if (Array.isArray(ref) && Array.isArray(ours)) {
     if (ref.length === 0 || ours.length === 0) return [];
-    return missingKeys(ref[0], ours[0], `${path}[]`);
+    // Lists come in no fixed order (nats-server iterates maps), and optional fields appear on
+    // some items only: compare the fields of all items on each side.
+    return missingKeys(unionOf(ref), unionOf(ours), `${path}[]`);
   }
   if (!isPlainObject(ref) || !isPlainObject(ours)) return [];
   if (ALLOWLIST.has(`${path}.*`)) return [];
@@ -357,6 +359,16 @@ function missingKeys(ref: unknown, ours: unknown, path: string): string[] {
     else missing.push(...missingKeys(ref[key], ours[key], p));
   }
   return missing;
+}
+
+/** One object with every field any plain-object item of `items` has (first value kept). */
+function unionOf(items: unknown[]): unknown {
+  if (!items.every(isPlainObject)) return items[0];
+  const union: Record<string, unknown> = {};
+  for (const item of items as Record<string, unknown>[]) {
+    for (const [k, v] of Object.entries(item)) if (!(k in union)) union[k] = v;
+  }
+  return union;
 }
 
 /** Starts the reference with monitoring; stops it when `body` ends. */
