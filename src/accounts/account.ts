@@ -12,6 +12,30 @@ import type { SubjectMapper } from "../subject/transform.ts";
 
 export const GLOBAL_ACCOUNT = "$G";
 
+/** An account's JetStream limits (`accounts { A { jetstream { ... } } }`); -1: unlimited. */
+export interface JsAccountLimits {
+  readonly maxMemory: number;
+  readonly maxStore: number;
+  readonly maxStreams: number;
+  readonly maxConsumers: number;
+  /** Streams must set max_bytes. */
+  readonly maxBytesRequired: boolean;
+  readonly memoryMaxStreamBytes: number;
+  readonly storeMaxStreamBytes: number;
+  readonly maxAckPending: number;
+}
+
+export const UNLIMITED_JS_LIMITS: JsAccountLimits = Object.freeze({
+  maxMemory: -1,
+  maxStore: -1,
+  maxStreams: -1,
+  maxConsumers: -1,
+  maxBytesRequired: false,
+  memoryMaxStreamBytes: -1,
+  storeMaxStreamBytes: -1,
+  maxAckPending: -1,
+});
+
 /** `added` true: first subscription on (subject, queue); false: the last one went away. */
 export type InterestListener = (subject: string, queue: string | null, added: boolean) => void;
 
@@ -23,6 +47,8 @@ export class Account {
   isSystem = false;
   /** JetStream is on for this account (when the server runs JetStream). */
   jetstream = false;
+  /** Its JetStream limits (unlimited unless its config gives a block). */
+  jetstreamLimits: JsAccountLimits = UNLIMITED_JS_LIMITS;
   #listeners = new Set<InterestListener>();
   /** Subscriptions per "subject queue" key, kept only while someone listens. */
   #interest = new Map<string, number>();

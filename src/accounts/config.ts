@@ -5,10 +5,10 @@
  * `nats-server -t` (an import of something not exported to the importer is an error).
  */
 import type { ConfEntry, ConfMap, ConfNode } from "../config/conf_types.ts";
-import { invalid, wantArray, wantMap, wantString } from "../config/conf_values.ts";
+import { invalid, unknownField, wantArray, wantMap, wantString } from "../config/conf_values.ts";
 import { MappingRule, TransformError } from "../subject/transform.ts";
 import { isValidSubject, subjectIsSubsetOf } from "../subject/subject.ts";
-import { GLOBAL_ACCOUNT } from "./account.ts";
+import { GLOBAL_ACCOUNT, type JsAccountLimits, UNLIMITED_JS_LIMITS } from "./account.ts";
 
 export type ResponseType = "singleton" | "stream" | "chunked";
 
@@ -48,6 +48,8 @@ export interface AccountConfig {
   readonly mappings: MappingRule[];
   /** `jetstream: enabled` (or a limits block) in the account; null when not said. */
   jetstream: boolean | null;
+  /** The account's JetStream limits (all unlimited for `jetstream: enabled`). */
+  jetstreamLimits: JsAccountLimits;
 }
 
 export interface AccountsConfig {
@@ -107,9 +109,7 @@ export function readAccountsConfig(root: ConfMap | null): AccountsConfig {
             acc.mappings.push(...readMappings(e));
             break;
           case "jetstream":
-            acc.jetstream = e.node.kind === "map" ||
-              (e.node.kind === "bool" && e.node.value) ||
-              (e.node.kind === "string" && /^(enabled?|true|yes|on)$/i.test(e.node.value));
+            readAccountJetStream(acc, e);
             break;
           default:
             // users, jetstream, limits...: read by their own loaders.
@@ -137,7 +137,82 @@ function emptyAccount(name: string): AccountConfig {
     serviceImports: [],
     mappings: [],
     jetstream: null,
+    jetstreamLimits: UNLIMITED_JS_LIMITS,
   };
+}
+
+type SizeKey = "maxMemory" | "maxStore" | "memoryMaxStreamBytes" | "storeMaxStreamBytes";
+type CountKey = "maxStreams" | "maxConsumers" | "maxAckPending";
+
+/** nats-server 2.9's keys (and aliases) of an account's `jetstream { ... }` block. */
+const JS_LIMIT_KEYS: Record<string, SizeKey | CountKey | "maxBytesRequired"> = {
+  max_memory: "maxMemory",
+  max_mem: "maxMemory",
+  mem: "maxMemory",
+  memory: "maxMemory",
+  max_store: "maxStore",
+  max_file: "maxStore",
+  max_disk: "maxStore",
+  store: "maxStore",
+  disk: "maxStore",
+  max_streams: "maxStreams",
+  streams: "maxStreams",
+  max_consumers: "maxConsumers",
+  consumers: "maxConsumers",
+  max_bytes_required: "maxBytesRequired",
+  max_stream_bytes: "maxBytesRequired",
+  max_bytes: "maxBytesRequired",
+  mem_max_stream_bytes: "memoryMaxStreamBytes",
+  memory_max_stream_bytes: "memoryMaxStreamBytes",
+  disk_max_stream_bytes: "storeMaxStreamBytes",
+  store_max_stream_bytes: "storeMaxStreamBytes",
+  max_ack_pending: "maxAckPending",
+};
+
+/**
+ * `jetstream: true | enabled | disabled` or a limits block, with `nats-server -t`'s verdicts:
+ * sizes and counts must be integers (units like 1MB included), `max_bytes_required` a boolean,
+ * unknown keys are errors; keys not given stay unlimited (-1).
+ */
+function readAccountJetStream(acc: AccountConfig, e: ConfEntry): void {
+  const n = e.node;
+  if (n.kind === "bool") {
+    acc.jetstream = n.value;
+    return;
+  }
+  if (n.kind === "string") {
+    const word = n.value.toLowerCase();
+    if (word === "enabled" || word === "enable") acc.jetstream = true;
+    else if (word === "disabled" || word === "disable") acc.jetstream = false;
+    else invalid(e, `Expected 'enabled' or 'disabled' for string value, got '${n.value}'`);
+    return;
+  }
+  if (n.kind !== "map") invalid(e, "Expected map, bool or string to define JetStream");
+  const limits: { -readonly [K in keyof JsAccountLimits]: JsAccountLimits[K] } = {
+    ...UNLIMITED_JS_LIMITS,
+  };
+  for (const item of n.value.values()) {
+    const field = JS_LIMIT_KEYS[item.key.toLowerCase()];
+    if (field === undefined) unknownField(item);
+    const v = item.node;
+    if (field === "maxBytesRequired") {
+      if (v.kind !== "bool") {
+        invalid(item, `Expected a parseable bool for ${JSON.stringify(item.key)}, got ${show(v)}`);
+      }
+      limits.maxBytesRequired = v.value;
+    } else {
+      if (v.kind !== "int") {
+        invalid(item, `Expected a parseable size for ${JSON.stringify(item.key)}, got ${show(v)}`);
+      }
+      limits[field] = v.value;
+    }
+  }
+  acc.jetstream = true;
+  acc.jetstreamLimits = limits;
+}
+
+function show(node: ConfNode): string {
+  return node.kind === "map" || node.kind === "array" ? node.kind : String(node.value);
 }
 
 function readExport(acc: AccountConfig, item: ConfEntry): void {

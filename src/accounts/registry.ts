@@ -28,7 +28,9 @@ export class Accounts {
     // Like nats-server: without accounts that ask for JetStream, the global account has it.
     const explicit = config.accounts.some((c) => c.jetstream === true);
     for (const c of config.accounts) {
-      this.#byName.get(c.name)!.jetstream = c.jetstream ?? (!explicit && c.name === GLOBAL_ACCOUNT);
+      const acc = this.#byName.get(c.name)!;
+      acc.jetstream = c.jetstream ?? (!explicit && c.name === GLOBAL_ACCOUNT);
+      acc.jetstreamLimits = c.jetstreamLimits;
     }
     this.system.jetstream = false;
 

@@ -79,6 +79,16 @@ export const JSStorageResourcesExceededErr = def(
   10047,
   "insufficient storage resources available",
 );
+export const JSStreamMaxBytesRequired = def(
+  400,
+  10113,
+  "account requires a stream config to have max bytes set",
+);
+export const JSStreamMaxStreamBytesExceeded = def(
+  400,
+  10122,
+  "stream max bytes exceeds account limit max stream bytes",
+);
 export const JSStreamCreateErrF = def(500, 10049, "{err}");
 export const JSStreamDeleteErrF = def(500, 10050, "{err}");
 export const JSStreamGeneralErrorF = def(500, 10051, "{err}");

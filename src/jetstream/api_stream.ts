@@ -9,7 +9,6 @@ import type { ApiRouter } from "./api.ts";
 import {
   apiError,
   JSBadRequestErr,
-  JSMaximumStreamsLimitErr,
   JSNoMessageFoundErr,
   JSStreamCreateErrF,
   JSStreamMismatchErr,
@@ -20,6 +19,7 @@ import {
   JSStreamSubjectOverlapErr,
 } from "./api_errors.ts";
 import type { JsAccount } from "./js_account.ts";
+import { checkStreamLimits } from "./js_limits.ts";
 import type { Stream } from "./stream.ts";
 import {
   validateStreamConfig,
@@ -32,15 +32,7 @@ import type { ApiRequest, StreamConfig } from "./types.ts";
 const LIST_LIMIT = 256;
 const NAMES_LIMIT = 1024;
 
-export interface JsLimits {
-  /** -1: unlimited. */
-  readonly maxStreams: number;
-  readonly maxMemory: number;
-  readonly maxStore: number;
-  readonly maxConsumers: number;
-}
-
-export function registerStreamApi(router: ApiRouter, js: JsAccount, limits: JsLimits): void {
+export function registerStreamApi(router: ApiRouter, js: JsAccount): void {
   const stream = (req: ApiRequest, index = 2): Stream => {
     const s = js.streams.get(req.tokens[index]);
     if (s === undefined) throw apiError(JSStreamNotFoundErr);
@@ -49,6 +41,7 @@ export function registerStreamApi(router: ApiRouter, js: JsAccount, limits: JsLi
 
   router.register("INFO", "account_info", () => {
     const u = js.usage();
+    const limits = js.limits;
     return {
       memory: u.memory,
       storage: u.storage,
@@ -59,10 +52,10 @@ export function registerStreamApi(router: ApiRouter, js: JsAccount, limits: JsLi
         max_storage: limits.maxStore,
         max_streams: limits.maxStreams,
         max_consumers: limits.maxConsumers,
-        max_ack_pending: -1,
-        memory_max_stream_bytes: -1,
-        storage_max_stream_bytes: -1,
-        max_bytes_required: false,
+        max_ack_pending: limits.maxAckPending,
+        memory_max_stream_bytes: limits.memoryMaxStreamBytes,
+        storage_max_stream_bytes: limits.storeMaxStreamBytes,
+        max_bytes_required: limits.maxBytesRequired,
       },
       api: { total: router.stats.total, errors: router.stats.errors },
     };
@@ -79,9 +72,7 @@ export function registerStreamApi(router: ApiRouter, js: JsAccount, limits: JsLi
       return { ...existing.info(), did_create: false };
     }
     validateStreamConfig(config);
-    if (limits.maxStreams > 0 && js.streams.size >= limits.maxStreams) {
-      throw apiError(JSMaximumStreamsLimitErr);
-    }
+    checkStreamLimits(js.limitsView(), config, null);
     checkOverlap(js, config, null);
     try {
       const created = await js.createStream(config);
@@ -96,6 +87,7 @@ export function registerStreamApi(router: ApiRouter, js: JsAccount, limits: JsLi
     const s = stream(req);
     const config = configOf(req, req.tokens[2]);
     validateStreamUpdate(s.config, config);
+    checkStreamLimits(js.limitsView(), config, s.name);
     checkOverlap(js, config, s);
     const sourcesChanged =
       JSON.stringify(config.sources ?? []) !== JSON.stringify(s.config.sources ?? []);

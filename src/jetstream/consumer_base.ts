@@ -45,6 +45,8 @@ export interface ConsumerOptions {
   clock?: ConsumerClock;
   /** Diagnostics (store failures). */
   log?: (text: string) => void;
+  /** The account's `max_consumers` per stream (-1 or absent: only the stream's own limit). */
+  accountMaxConsumers?: number;
 }
 
 /** What a consumer saves with its state (`ConsumerStore.setMeta`), to be recreated on restart. */

@@ -169,7 +169,11 @@ async function create(
     }
   }
   if (action === "update") throw apiError(JSConsumerDoesNotExist);
-  if (stream.max_consumers > 0 && host.consumers.size >= stream.max_consumers) {
+  // Like nats-server 2.9: the account's max_consumers caps each stream's own limit.
+  let maxConsumers = stream.max_consumers;
+  const accountMax = opts.accountMaxConsumers ?? -1;
+  if (maxConsumers <= 0 || (accountMax > 0 && accountMax < maxConsumers)) maxConsumers = accountMax;
+  if (maxConsumers > 0 && host.consumers.size >= maxConsumers) {
     throw apiError(JSMaximumConsumersLimitErr);
   }
   if (stream.retention === "workqueue") {

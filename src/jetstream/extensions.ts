@@ -9,5 +9,6 @@ export const JETSTREAM_EXTENSIONS: readonly ApiExtension[] = [
   (router, js) =>
     registerConsumerApi(router, (name) => js.streams.get(name) ?? null, {
       messaging: js.messaging,
+      accountMaxConsumers: js.account.jetstreamLimits.maxConsumers,
     }),
 ];

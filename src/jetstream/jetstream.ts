@@ -9,7 +9,7 @@ import type { FileSystem } from "../platform/types.ts";
 import { encodeUtf8 } from "../util/bytes.ts";
 import { ApiRouter } from "./api.ts";
 import { apiError, JSNotEnabledForAccountErr } from "./api_errors.ts";
-import { type JsLimits, registerStreamApi } from "./api_stream.ts";
+import { registerStreamApi } from "./api_stream.ts";
 import { JsAccount } from "./js_account.ts";
 import { publishInAccount } from "../accounts/imports.ts";
 import { msgArgsOf } from "../pubsub/msg_args.ts";
@@ -55,15 +55,6 @@ export class JetStream {
     this.#opts = opts;
   }
 
-  get limits(): JsLimits {
-    return {
-      maxStreams: -1,
-      maxConsumers: -1,
-      maxMemory: this.#opts.maxMemory,
-      maxStore: this.#opts.maxStore,
-    };
-  }
-
   /** Adds endpoints to every account's router (consumers register here). */
   extendApi(extension: ApiExtension): void {
     this.#extensions.push(extension);
@@ -79,6 +70,15 @@ export class JetStream {
       serverName: o.serverName,
       syncIntervalMs: o.syncIntervalMs,
       log: o.log,
+      serverMaxMemory: o.maxMemory,
+      serverMaxStore: o.maxStore,
+      serverReserved: (storage, except) => {
+        let total = 0;
+        for (const other of this.accounts.values()) {
+          total += other.reserved(storage, other === js ? except : null);
+        }
+        return total;
+      },
     });
     const router = new ApiRouter(
       (subject, body) => js.messaging.publish(subject, null, null, body),
@@ -91,7 +91,7 @@ export class JetStream {
       },
     );
     this.#routers.push(router);
-    registerStreamApi(router, js, this.limits);
+    registerStreamApi(router, js);
     for (const extend of this.#extensions) extend(router, js);
     this.accounts.set(account, js);
     await js.loadStreams();

@@ -15,6 +15,8 @@ import { Stream } from "./stream.ts";
 import { restoreConsumers } from "./api_consumer.ts";
 import { storeConfigOf } from "./stream_config.ts";
 import type { JsMessaging, StreamConfig } from "./types.ts";
+import type { JsAccountLimits } from "../accounts/account.ts";
+import { type LimitsView, reservationOf, type Storage, storedSize } from "./js_limits.ts";
 
 export interface JsAccountDeps {
   readonly fs: FileSystem;
@@ -22,6 +24,11 @@ export interface JsAccountDeps {
   readonly serverName: string;
   readonly syncIntervalMs: number;
   readonly log: { info(t: string): void; warn(t: string): void; error(t: string): void };
+  /** Server-wide max_memory_store / max_file_store (<= 0: not enforced). */
+  readonly serverMaxMemory?: number;
+  readonly serverMaxStore?: number;
+  /** Bytes reserved by every account's streams, leaving out this account's `except`. */
+  readonly serverReserved?: (storage: Storage, except: string | null) => number;
 }
 
 interface StreamMeta {
@@ -41,6 +48,46 @@ export class JsAccount {
     this.client = client;
     this.#deps = deps;
     this.messaging = messagingFor(client, account);
+  }
+
+  get limits(): JsAccountLimits {
+    return this.account.jetstreamLimits;
+  }
+
+  /** The account's and server's limits, for checking a stream create or update. */
+  limitsView(): LimitsView {
+    const d = this.#deps;
+    return {
+      account: this.limits,
+      serverMaxMemory: d.serverMaxMemory ?? -1,
+      serverMaxStore: d.serverMaxStore ?? -1,
+      accountReserved: (storage, except) => this.reserved(storage, except),
+      serverReserved: (storage, except) =>
+        d.serverReserved?.(storage, except) ?? this.reserved(storage, except),
+      streamCount: () => this.streams.size,
+    };
+  }
+
+  /** Bytes this account's streams of `storage` reserve (their max_bytes), but `except`. */
+  reserved(storage: Storage, except: string | null): number {
+    let total = 0;
+    for (const s of this.streams.values()) {
+      if (s.name === except || storageOf(s.config) !== storage) continue;
+      total += reservationOf(s.config);
+    }
+    return total;
+  }
+
+  /** Refuses messages that would take the account past its memory or file limit. */
+  #guard(stream: Stream): void {
+    stream.admitLimit = (subject, headers, data) => {
+      const storage = storageOf(stream.config);
+      const max = storage === "memory" ? this.limits.maxMemory : this.limits.maxStore;
+      if (max < 0) return true;
+      const u = this.usage();
+      const used = storage === "memory" ? u.memory : u.storage;
+      return used + storedSize(storage, subject, headers, data) <= max;
+    };
   }
 
   get #streamsDir(): string {
@@ -76,6 +123,7 @@ export class JsAccount {
           meta.created,
           this.#deps.serverName,
         );
+        this.#guard(stream);
         await stream.start();
         this.streams.set(meta.config.name, stream);
         await restoreConsumers(stream, { log: (t) => this.#deps.log.warn(t) });
@@ -103,6 +151,7 @@ export class JsAccount {
       store = file;
     }
     const stream = new Stream(config, store, this.messaging, created, this.#deps.serverName);
+    this.#guard(stream);
     await stream.start();
     this.streams.set(config.name, stream);
     await stream.startSources((n) => this.streams.get(n));
@@ -140,6 +189,10 @@ export class JsAccount {
     this.streams.clear();
     this.client.close();
   }
+}
+
+function storageOf(config: StreamConfig): Storage {
+  return config.storage === "memory" ? "memory" : "file";
 }
 
 /** Publishing and subscribing in `account` through its JetStream internal client. */

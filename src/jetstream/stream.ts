@@ -19,6 +19,7 @@ import { parseDuration } from "../config/duration.ts";
 import {
   type ApiError,
   apiError,
+  JSAccountResourcesExceededErr,
   JSMessageTTLDisabledErr,
   JSMessageTTLInvalidErr,
   JSStreamMessageExceedsMaximumErr,
@@ -47,6 +48,9 @@ export class Stream implements ConsumerStreamHandle {
   readonly messaging: JsMessaging;
   readonly created: number;
   readonly consumers = new Map<string, StreamConsumer>();
+  /** The account's limit check for a new message (false: refuse it); null: no limits. */
+  admitLimit: ((subject: string, headers: Uint8Array | null, data: Uint8Array) => boolean) | null =
+    null;
   #subs: Subscription[] = [];
   #listeners = new Set<(seq: number, subject: string) => void>();
   #dedupe: DuplicateWindow;
@@ -196,6 +200,9 @@ export class Stream implements ConsumerStreamHandle {
     const bodySize = (h?.length ?? 0) + msg.data.length;
     if (c.max_msg_size >= 0 && bodySize > c.max_msg_size) {
       throw apiError(JSStreamMessageExceedsMaximumErr);
+    }
+    if (this.admitLimit !== null && !this.admitLimit(msg.subject, h, msg.data)) {
+      throw apiError(JSAccountResourcesExceededErr);
     }
     const pending = this.store.storeMsg(msg.subject, h, msg.data, ttl !== 0 ? { ttl } : undefined);
     // The store assigned the sequence synchronously: it is the last one now.
