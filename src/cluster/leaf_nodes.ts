@@ -5,6 +5,7 @@
  * the config has a `leafnodes` block and calls start, stop and the monitoring views.
  */
 import type { Conn, Listener, Platform } from "../platform/types.ts";
+import type { FlushScheduler } from "../conn/flush_scheduler.ts";
 import type { Options } from "../config/options.ts";
 import type { Account } from "../accounts/account.ts";
 import type { TrafficStats } from "../conn/host.ts";
@@ -39,6 +40,8 @@ export interface LeafNodesDeps {
   account(name: string | null): Account | undefined;
   /** Connection ids are shared with clients (nats-server's cid/lid counter). */
   nextCid(): number;
+  /** The server's per-turn flush scheduler, shared with client connections. */
+  readonly flushes: FlushScheduler;
   /** The client authenticator, for leafs when `leafnodes` has no authorization of its own. */
   clientAuth(): Authenticator | null;
 }
@@ -70,8 +73,6 @@ export class LeafNodes implements LeafHost {
   #interest = new Map<Account, AccountInterest>();
   /** Loop-detection subjects by account name: they outlive a reload's new account objects. */
   #lds = new Map<string, string>();
-  #dirty: LeafConnection[] = [];
-  #flushQueued = false;
   #accepting = true;
   #shuttingDown = false;
 
@@ -268,25 +269,8 @@ export class LeafNodes implements LeafHost {
   }
 
   markDirty(link: LeafConnection): void {
-    if (link.dirty) return;
-    link.dirty = true;
-    this.#dirty.push(link);
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      queueMicrotask(this.#flushDirty);
-    }
+    this.#deps.flushes.mark(link);
   }
-
-  #flushDirty = (): void => {
-    this.#flushQueued = false;
-    const list = this.#dirty;
-    this.#dirty = [];
-    const now = Date.now();
-    for (const link of list) {
-      link.dirty = false;
-      if (!link.closed) link.flush(now);
-    }
-  };
 
   linkActive(link: LeafConnection): void {
     if (link.solicit === null) this.#evictDuplicate(link);

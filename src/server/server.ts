@@ -33,6 +33,7 @@ import { Logger } from "./logger.ts";
 import { JetStream, type JetStreamUsage } from "../jetstream/jetstream.ts";
 import { JETSTREAM_EXTENSIONS } from "../jetstream/extensions.ts";
 import { InternalClient } from "../conn/internal.ts";
+import { FlushScheduler } from "../conn/flush_scheduler.ts";
 import { DEFAULT_STORE_DIR } from "../config/options.ts";
 import { buildInfoPrefix, clientInfoLine } from "./info.ts";
 import { Authenticator, newNonce } from "../auth/mod.ts";
@@ -73,8 +74,8 @@ export class Server implements ClientHost, MonitorSource {
   #system: SystemService;
   #infoPrefix = "";
   #nextCid = 1;
-  #dirty: ClientConnection[] = [];
-  #flushQueued = false;
+  /** One write per touched connection per event-loop turn, for clients and leaf links alike. */
+  readonly #flushes = new FlushScheduler();
   #shuttingDown = false;
   #shutdownStarted = false;
   #done: Promise<void>;
@@ -292,27 +293,8 @@ export class Server implements ClientHost, MonitorSource {
   }
 
   markDirty(client: ClientConnection): void {
-    if (client.dirty) return;
-    client.dirty = true;
-    this.#dirty.push(client);
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      // Runs once the current read (or timer) has been handled: one write per connection.
-      queueMicrotask(this.#flushDirty);
-    }
+    this.#flushes.mark(client);
   }
-
-  #flushDirty = (): void => {
-    this.#flushQueued = false;
-    const list = this.#dirty;
-    this.#dirty = [];
-    const now = Date.now();
-    for (let i = 0; i < list.length; i++) {
-      const client = list[i];
-      client.dirty = false;
-      if (!client.closed) client.flush(now);
-    }
-  };
 
   clientConnected(client: ClientConnection): void {
     this.#system.clientConnected(clientConnSource(client));
@@ -417,6 +399,7 @@ export class Server implements ClientHost, MonitorSource {
       platform: this.platform,
       account: (name) => name === null ? accounts().global : accounts().get(name),
       nextCid: () => this.nextClientId(),
+      flushes: this.#flushes,
       clientAuth: () => this.auth,
     });
   }
