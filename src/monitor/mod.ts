@@ -1,5 +1,7 @@
-/** Monitoring: the HTTP app, the data functions behind it, and the source they read. */
-export { createMonitorApp } from "./app.ts";
+/**
+ * Monitoring: the data functions and the source they read. The HTTP app (`app.ts`, the only
+ * module that imports hono) is not re-exported: the server loads it only when monitoring is on.
+ */
 export { accountStatz, accountz } from "./accountz.ts";
 export { ClosedRing, DEFAULT_MAX_CLOSED_CLIENTS } from "./closed_ring.ts";
 export { closedConnRecord, connz } from "./connz.ts";

@@ -21,7 +21,6 @@ import {
   clientConnSource,
   type ClosedConn,
   type ConnSource,
-  createMonitorApp,
   logicalCores,
   type MonitorSource,
   MonitorState,
@@ -30,8 +29,7 @@ import {
 } from "../monitor/mod.ts";
 import { SystemService } from "../system/mod.ts";
 import { Logger } from "./logger.ts";
-import { JetStream, type JetStreamUsage } from "../jetstream/jetstream.ts";
-import { JETSTREAM_EXTENSIONS } from "../jetstream/extensions.ts";
+import type { JetStream, JetStreamUsage } from "../jetstream/jetstream.ts";
 import { InternalClient } from "../conn/internal.ts";
 import { FlushScheduler } from "../conn/flush_scheduler.ts";
 import { DEFAULT_STORE_DIR } from "../config/options.ts";
@@ -142,6 +140,9 @@ export class Server implements ClientHost, MonitorSource {
         ? `  Sync: every ${o.jetstreamSyncIntervalMs}ms (lazy: acknowledged writes can be lost on power failure)`
         : "  Sync: always (a publish is acknowledged after fsync)",
     );
+    // JetStream's code is loaded only when it is enabled.
+    const { JetStream } = await import("../jetstream/jetstream.ts");
+    const { JETSTREAM_EXTENSIONS } = await import("../jetstream/extensions.ts");
     const js = new JetStream({
       fs: this.platform.fs,
       storeDir,
@@ -175,7 +176,8 @@ export class Server implements ClientHost, MonitorSource {
       this.#http = await this.platform.serveHttp(
         o.httpHost,
         o.httpPort,
-        createMonitorApp(this).fetch,
+        // Loaded only when monitoring is on: hono stays out of a plain server's memory.
+        (await import("../monitor/app.ts")).createMonitorApp(this).fetch,
       );
       log.info(`Starting http monitor on ${hostPort(o.httpHost, this.#http.addr.port)}`);
     }
