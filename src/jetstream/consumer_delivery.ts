@@ -6,6 +6,10 @@
  * timers change state in between, so after every await it re-checks what it relies on.
  * Deliveries are recorded in the ConsumerStore without waiting (a crash redelivers: at least
  * once), and a message goes out only once the stream reported it durably stored.
+ *
+ * New messages the store has at hand (durable and cached) are delivered without awaiting, a
+ * run of up to SYNC_RUN at a time: an await lets the per-turn socket flush run, so awaiting
+ * every message would cost one socket write per message.
  */
 import type { StoredMessage } from "./store/mod.ts";
 import type { JsMessaging } from "./types.ts";
@@ -15,6 +19,8 @@ import { byteLength, headersOnly } from "./consumer_pacing.ts";
 import type { WaitingRequest } from "./consumer_waiting.ts";
 
 const DELETED_REASON = "Unacknowledged message was deleted";
+/** Deliveries made back to back without an await (so without a socket flush in between). */
+const SYNC_RUN = 256;
 
 interface Next {
   msg: StoredMessage;
@@ -53,17 +59,61 @@ export abstract class ConsumerDelivery extends ConsumerBase {
   /** Delivers until there is nothing to deliver or nobody to deliver to. */
   protected async drain(): Promise<void> {
     if (this.push !== null) this.checkInterest(this.clock.now());
+    // The first message is awaited, so that kick() never delivers before it returns.
+    let run = SYNC_RUN;
     for (;;) {
       if (this.stopped) return;
       const push = this.push;
       if (push !== null ? !push.active || push.stalled : this.pull!.queue.length === 0) {
         return this.idle(true);
       }
-      const next = await this.nextMessage();
-      if (this.stopped) return;
+      let next = run < SYNC_RUN ? this.nextAtHand() : undefined;
+      if (next === undefined) {
+        run = 0;
+        next = await this.nextMessage();
+        if (this.stopped) return;
+      } else {
+        run++;
+      }
       if (next === "eos" || next === "maxAckPending") return this.idle(next === "eos");
-      if (!(await this.deliver(next))) return this.idle(true);
+      let ok = this.deliver(next);
+      if (ok instanceof Promise) {
+        run = 0;
+        ok = await ok;
+      }
+      if (!ok) return this.idle(true);
     }
+  }
+
+  /**
+   * `nextMessage` without waiting, for the usual case (no redeliveries, no last-per-subject
+   * list, the next new message at hand in the store); undefined when it would have to wait.
+   */
+  protected nextAtHand(): Next | "eos" | "maxAckPending" | undefined {
+    const ps = this.ps;
+    if (ps.hasRedeliveries || this.lss !== null || this.filterList.length > 1) return undefined;
+    const max = this.cfg.max_ack_pending;
+    if (max > 0 && ps.pending.size >= max) return "maxAckPending";
+    const store = this.host.store;
+    if (store.peekNextMsg === undefined) return undefined;
+    const from = ps.sseq;
+    let msg;
+    try {
+      msg = store.peekNextMsg(this.filterList[0] ?? "", from);
+    } catch {
+      return undefined;
+    }
+    if (msg === undefined) return undefined;
+    if (msg === null) {
+      const last = store.state().lastSeq;
+      if (last >= from) {
+        ps.sseq = last + 1;
+        this.npc = this.countPending();
+      }
+      return "eos";
+    }
+    if (msg.seq > this.durableLast) return "eos"; // not acknowledged to its publisher yet
+    return { msg, dc: 1, lss: false };
   }
 
   protected idle(eos: boolean): void {
@@ -185,7 +235,8 @@ export abstract class ConsumerDelivery extends ConsumerBase {
     return true;
   }
 
-  protected async deliver(n: Next): Promise<boolean> {
+  /** Delivers `n`; a promise only when it has to wait (replay or rate pacing). */
+  protected deliver(n: Next): boolean | Promise<boolean> {
     const { msg, dc } = n;
     const ps = this.ps;
     const cfg = this.cfg;
@@ -211,11 +262,30 @@ export abstract class ConsumerDelivery extends ConsumerBase {
       }
       target = wr.reply;
     }
-    if ((this.replay || this.rate !== null) && !(await this.pace(msg, size))) {
-      if (wr !== null) this.pull!.queue.credit(wr);
-      this.unget(n);
-      return false;
+    if (this.replay || this.rate !== null) {
+      return this.pace(msg, size).then((go) => {
+        if (go) return this.send(n, wr, target, reply, headers, data, size);
+        if (wr !== null) this.pull!.queue.credit(wr);
+        this.unget(n);
+        return false;
+      });
     }
+    return this.send(n, wr, target, reply, headers, data, size);
+  }
+
+  protected send(
+    n: Next,
+    wr: WaitingRequest | null,
+    target: string,
+    reply: string,
+    headers: Uint8Array | null,
+    data: Uint8Array,
+    size: number,
+  ): boolean {
+    const { msg, dc } = n;
+    const ps = this.ps;
+    const cfg = this.cfg;
+    const dseq = ps.dseq;
     if (dc > 1 && !ps.pending.has(msg.seq)) {
       // Acked while we were pacing: nothing to redeliver.
       ps.decDeliveries(msg.seq);

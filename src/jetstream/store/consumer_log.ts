@@ -26,8 +26,10 @@ import {
   findNextHeader,
   readHeader,
   RecordKind,
+  recordLength,
   utf8Length,
   verifyRecord,
+  writeRecord,
 } from "./record.ts";
 import { StoreError } from "./store.ts";
 
@@ -37,6 +39,12 @@ const COMPACT_MIN_BYTES = 1 << 20;
 export interface SavedConsumer {
   state: ConsumerState;
   meta: Uint8Array | null;
+}
+
+/** One group commit's records, encoded back to back into one growing buffer. */
+interface Batch {
+  buf: Uint8Array;
+  length: number;
 }
 
 export interface ConsumerLogReport {
@@ -53,7 +61,7 @@ export class ConsumerLog implements ConsumerChangeSink {
   #size: number;
   #snapshotSize: number;
   #seq = 0;
-  #gc: GroupCommit<Uint8Array[]>;
+  #gc: GroupCommit<Batch>;
   /** Where each consumer's current state comes from (its store, or what was restored). */
   #sources = new Map<string, () => SavedConsumer>();
   #compactQueued = false;
@@ -65,7 +73,10 @@ export class ConsumerLog implements ConsumerChangeSink {
     this.#handle = handle;
     this.#size = size;
     this.#snapshotSize = size;
-    this.#gc = new GroupCommit<Uint8Array[]>(() => [], (records) => this.#commit(records));
+    this.#gc = new GroupCommit<Batch>(
+      () => ({ buf: new Uint8Array(0), length: 0 }),
+      (batch) => this.#commit(batch),
+    );
   }
 
   static async open(
@@ -102,16 +113,29 @@ export class ConsumerLog implements ConsumerChangeSink {
   persist(name: string, change: ConsumerChange): Promise<void> {
     if (this.#closed) return Promise.reject(new StoreError("closed"));
     if (change.op === "delete") this.#sources.delete(name);
-    this.#gc.batch().push(encodeRecord({
+    // Copied into the batch right away, so the per-delivery and per-ack changes can be encoded
+    // into a reused scratch buffer.
+    const payload = change.op === "deliver" || change.op === "ack"
+      ? encodeChange(change, SCRATCH)
+      : encodeChange(change);
+    const subjectLength = utf8Length(name);
+    const batch = this.#gc.batch();
+    const need = batch.length + recordLength(subjectLength, 0, payload.length);
+    if (need > batch.buf.length) {
+      const grown = new Uint8Array(Math.max(need, batch.buf.length * 2, 4096));
+      grown.set(batch.buf.subarray(0, batch.length));
+      batch.buf = grown;
+    }
+    batch.length = writeRecord(batch.buf, batch.length, {
       kind: RecordKind.Consumer,
       seq: ++this.#seq,
       ts: 0,
       ttl: 0,
       subject: name,
-      subjectLength: utf8Length(name),
+      subjectLength,
       headers: null,
-      payload: encodeChange(change),
-    }));
+      payload,
+    });
     return this.#gc.durable();
   }
 
@@ -129,12 +153,9 @@ export class ConsumerLog implements ConsumerChangeSink {
     }
   }
 
-  async #commit(records: Uint8Array[]): Promise<void> {
-    const total = records.reduce((n, r) => n + r.length, 0);
-    const buf = new Uint8Array(total);
-    let p = 0;
-    for (const r of records) buf.set(r, p), p += r.length;
-    await this.#handle.writeAt(buf, this.#size);
+  async #commit(batch: Batch): Promise<void> {
+    const total = batch.length;
+    await this.#handle.writeAt(batch.buf.subarray(0, total), this.#size);
     await this.#handle.sync();
     this.#size += total;
     if (!this.#compactQueued && this.#size > Math.max(COMPACT_MIN_BYTES, this.#snapshotSize * 4)) {
@@ -212,19 +233,66 @@ function replay(bytes: Uint8Array) {
 const OPS = ["deliver", "ack", "state", "meta", "delete"] as const;
 const PENDING_OPS: PendingOp[] = ["none", "add", "touch", "remove"];
 
-export function encodeChange(c: ConsumerChange): Uint8Array {
+interface Scratch {
+  deliver: Uint8Array;
+  deliverView: DataView;
+  ack: Uint8Array;
+  ackView: DataView;
+}
+
+function scratch(): Scratch {
+  const deliver = new Uint8Array(2 + 8 * 8);
+  const ack = new Uint8Array(2 + 3 * 8);
+  return {
+    deliver,
+    deliverView: new DataView(deliver.buffer),
+    ack,
+    ackView: new DataView(ack.buffer),
+  };
+}
+
+const SCRATCH = scratch();
+
+/** A change of `count` numbers: op byte, flag byte, then the numbers as float64. */
+function numsOut(op: ConsumerChange["op"], flag: number, count: number, reuse?: Scratch) {
+  let out: Uint8Array;
+  let view: DataView;
+  if (reuse !== undefined && op === "deliver") out = reuse.deliver, view = reuse.deliverView;
+  else if (reuse !== undefined && op === "ack") out = reuse.ack, view = reuse.ackView;
+  else out = new Uint8Array(2 + count * 8), view = new DataView(out.buffer);
+  out[0] = OPS.indexOf(op);
+  out[1] = flag;
+  return { out, view };
+}
+
+/**
+ * Encodes a change. With `reuse`, "deliver" and "ack" changes are written into its shared
+ * buffers (valid until the next such call).
+ */
+export function encodeChange(c: ConsumerChange, reuse?: Scratch): Uint8Array {
   const nums: number[] = [];
-  let flag = 0;
+  const flag = 0; // state and delete carry no flag
   switch (c.op) {
-    case "deliver":
-      flag = PENDING_OPS.indexOf(c.pending);
-      nums.push(c.dseq, c.sseq, c.ts, c.delivered.consumerSeq, c.delivered.streamSeq);
-      nums.push(c.ackFloor.consumerSeq, c.ackFloor.streamSeq, c.redelivered);
-      break;
-    case "ack":
-      flag = c.upTo ? 1 : 0;
-      nums.push(c.sseq, c.ackFloor.consumerSeq, c.ackFloor.streamSeq);
-      break;
+    case "deliver": {
+      // The hot paths (one per delivery, one per ack) write their numbers directly.
+      const { out, view } = numsOut(c.op, PENDING_OPS.indexOf(c.pending), 8, reuse);
+      view.setFloat64(2, c.dseq);
+      view.setFloat64(10, c.sseq);
+      view.setFloat64(18, c.ts);
+      view.setFloat64(26, c.delivered.consumerSeq);
+      view.setFloat64(34, c.delivered.streamSeq);
+      view.setFloat64(42, c.ackFloor.consumerSeq);
+      view.setFloat64(50, c.ackFloor.streamSeq);
+      view.setFloat64(58, c.redelivered);
+      return out;
+    }
+    case "ack": {
+      const { out, view } = numsOut(c.op, c.upTo ? 1 : 0, 3, reuse);
+      view.setFloat64(2, c.sseq);
+      view.setFloat64(10, c.ackFloor.consumerSeq);
+      view.setFloat64(18, c.ackFloor.streamSeq);
+      return out;
+    }
     case "state": {
       const s = c.state;
       nums.push(s.delivered.consumerSeq, s.delivered.streamSeq);

@@ -89,6 +89,8 @@ export abstract class StoreEngine implements StreamStore {
   /** Resolves once everything enqueued so far is durable; rejects if that failed. */
   protected abstract durable(): Promise<void>;
   protected abstract readMsg(seq: number): Promise<StoredMessage | null>;
+  /** `readMsg` without waiting: undefined when the body is not at hand (not durable, not cached). */
+  protected abstract peekMsg(seq: number): StoredMessage | null | undefined;
   protected abstract openConsumerStore(
     name: string,
     config: ConsumerStoreConfig,
@@ -181,6 +183,17 @@ export abstract class StoreEngine implements StreamStore {
       const seq = nextMatchingSeq(this.index, filter, from);
       if (seq === 0) return null;
       const m = await this.readMsg(seq);
+      if (m !== null) return m;
+      from = seq + 1;
+    }
+  }
+
+  peekNextMsg(filter: string, fromSeq: number): StoredMessage | null | undefined {
+    this.#assertOpen();
+    for (let from = fromSeq;;) {
+      const seq = nextMatchingSeq(this.index, filter, from);
+      if (seq === 0) return null;
+      const m = this.peekMsg(seq);
       if (m !== null) return m;
       from = seq + 1;
     }

@@ -264,6 +264,12 @@ export class FileStore extends StoreEngine {
     return this.#log.durable();
   }
 
+  protected peekMsg(seq: number): StoredMessage | null | undefined {
+    if (seq > this.#log.durableSeq) return undefined;
+    if (!this.index.has(seq)) return null;
+    return this.#cache.get(seq);
+  }
+
   protected async readMsg(seq: number): Promise<StoredMessage | null> {
     if (seq > this.#log.durableSeq) await this.#log.durable();
     if (!this.index.has(seq)) return null;

@@ -62,17 +62,21 @@ export class MemStore extends StoreEngine {
   }
 
   protected readMsg(seq: number): Promise<StoredMessage | null> {
+    return Promise.resolve(this.peekMsg(seq));
+  }
+
+  protected peekMsg(seq: number): StoredMessage | null {
     const body = this.index.aux(seq) as MemBody | undefined;
     const subject = this.index.subjectOf(seq);
-    if (body === undefined || subject === null) return Promise.resolve(null);
-    return Promise.resolve({
+    if (body === undefined || subject === null) return null;
+    return {
       subject,
       seq,
       ts: this.index.tsOf(seq),
       headers: body.headers,
       payload: body.payload,
       ttl: body.ttl,
-    });
+    };
   }
 
   protected openConsumerStore(name: string, config: ConsumerStoreConfig): Promise<ConsumerStore> {

@@ -130,6 +130,11 @@ export interface StreamStore {
   loadLastMsg(filter: string): Promise<StoredMessage | null>;
   /** The first message with seq >= `fromSeq` whose subject matches `filter`. */
   loadNextMsg(filter: string, fromSeq: number): Promise<StoredMessage | null>;
+  /**
+   * `loadNextMsg` answered synchronously when the answer is at hand (the message is durable
+   * and in memory); undefined when it needs a read (then call `loadNextMsg`).
+   */
+  peekNextMsg?(filter: string, fromSeq: number): StoredMessage | null | undefined;
   /** Removes a message; false when it was not there. */
   removeMsg(seq: number): Promise<boolean>;
   /** Removes a message and overwrites its bytes on disk. */
