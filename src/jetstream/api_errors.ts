@@ -112,6 +112,12 @@ export const JSStreamNameExistErr = def(
   "stream name already in use with a different configuration",
 );
 export const JSStreamNotFoundErr = def(404, 10059, "stream not found");
+export const JSSnapshotDeliverSubjectInvalidErr = def(400, 10015, "deliver subject not valid");
+export const JSStreamNameExistRestoreFailedErr = def(
+  400,
+  10130,
+  "stream name already in use, cannot restore",
+);
 export const JSStreamNotMatchErr = def(400, 10060, "expected stream does not match");
 export const JSStreamReplicasNotUpdatableErr = def(
   400,

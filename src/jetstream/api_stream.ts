@@ -228,7 +228,7 @@ function overlaps(a: string, b: string): boolean {
 }
 
 /** No two streams of an account may capture the same subject. */
-function checkOverlap(js: JsAccount, config: StreamConfig, self: Stream | null): void {
+export function checkOverlap(js: JsAccount, config: StreamConfig, self: Stream | null): void {
   for (const other of js.streams.values()) {
     if (other === self) continue;
     for (const a of config.subjects) {

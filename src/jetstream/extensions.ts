@@ -1,9 +1,10 @@
 /**
- * The JetStream API beyond streams, registered with every account's router: consumers (and,
- * later, snapshots). Kept in one list so the server enables them all in one place.
+ * The JetStream API beyond streams, registered with every account's router: consumers and
+ * stream snapshot/restore. Kept in one list so the server enables them all in one place.
  */
 import type { ApiExtension } from "./jetstream.ts";
 import { registerConsumerApi } from "./api_consumer.ts";
+import { registerSnapshotApi } from "./api_snapshot.ts";
 
 export const JETSTREAM_EXTENSIONS: readonly ApiExtension[] = [
   (router, js) =>
@@ -11,4 +12,5 @@ export const JETSTREAM_EXTENSIONS: readonly ApiExtension[] = [
       messaging: js.messaging,
       accountMaxConsumers: js.account.jetstreamLimits.maxConsumers,
     }),
+  registerSnapshotApi,
 ];
