@@ -12,6 +12,7 @@
 import type { MsgArgs } from "../protocol/ops.ts";
 import type { MatchResult } from "../subject/sublist.ts";
 import type { Subscriber, Subscription } from "../pubsub/subscription.ts";
+import { pickMember } from "../pubsub/deliver.ts";
 
 /** Marks subscribers that stand for a leaf link's remote interest. */
 export interface LeafLinkMarker {
@@ -57,15 +58,7 @@ export function pickLocalMember(
   members: readonly Subscription[],
   origin: Subscriber | null,
 ): Subscription | null {
-  const n = members.length;
-  const start = n === 1 ? 0 : Math.floor(Math.random() * n);
-  for (let k = 0; k < n; k++) {
-    const sub = members[(start + k) % n];
-    const owner = sub.owner;
-    if (owner.closed || isLeafLink(owner) || (owner === origin && !owner.echo)) continue;
-    return sub;
-  }
-  return null;
+  return pickMember(members, origin, acceptLocal);
 }
 
 /** A random leaf link member of the group other than `origin`. */
@@ -73,15 +66,15 @@ export function pickLeafMember(
   members: readonly Subscription[],
   origin: Subscriber | null,
 ): Subscription | null {
-  const n = members.length;
-  const start = n === 1 ? 0 : Math.floor(Math.random() * n);
-  for (let k = 0; k < n; k++) {
-    const sub = members[(start + k) % n];
-    const owner = sub.owner;
-    if (owner.closed || owner === origin || !isLeafLink(owner)) continue;
-    return sub;
-  }
-  return null;
+  return pickMember(members, origin, acceptLeaf);
+}
+
+function acceptLocal(owner: Subscriber, origin: Subscriber | null): boolean {
+  return !owner.closed && !isLeafLink(owner) && !(owner === origin && !owner.echo);
+}
+
+function acceptLeaf(owner: Subscriber, origin: Subscriber | null): boolean {
+  return !owner.closed && owner !== origin && isLeafLink(owner);
 }
 
 /** The queue group named `queue` in a match result, or null. */

@@ -32,18 +32,32 @@ export function deliverToMatches(
   return delivered;
 }
 
-/** A random member of a queue group, as nats-server picks, skipping closed or echo-less owners. */
-function pickQueueMember(
+/** Which queue-group members may take a message (a module-level function: no closures). */
+export type MemberFilter = (owner: Subscriber, origin: Subscriber | null) => boolean;
+
+/** A random member of a queue group that `accept` admits, as nats-server picks; null if none. */
+export function pickMember(
   members: readonly Subscription[],
   origin: Subscriber | null,
+  accept: MemberFilter,
 ): Subscription | null {
   const n = members.length;
   const start = n === 1 ? 0 : Math.floor(Math.random() * n);
   for (let k = 0; k < n; k++) {
     const sub = members[(start + k) % n];
-    const owner = sub.owner;
-    if (owner.closed || (owner === origin && !owner.echo)) continue;
-    return sub;
+    if (accept(sub.owner, origin)) return sub;
   }
   return null;
+}
+
+/** Open members, skipping the origin when it asked not to see its own messages. */
+function acceptQueueMember(owner: Subscriber, origin: Subscriber | null): boolean {
+  return !owner.closed && !(owner === origin && !owner.echo);
+}
+
+function pickQueueMember(
+  members: readonly Subscription[],
+  origin: Subscriber | null,
+): Subscription | null {
+  return pickMember(members, origin, acceptQueueMember);
 }
