@@ -93,6 +93,21 @@ export function encodeMsg(
     p = copyBytes(b, p, args.buf, args.replyStart, args.replyEnd);
     b[p++] = SP;
   }
+  out.length = writeSizesAndPayload(b, p, args, hasHeaders, skip, size);
+}
+
+/**
+ * Writes `[<header size> ]<size>\r\n<payload>\r\n` at `b[p]`, the tail every message frame
+ * shares; `skip` bytes of stripped headers are left out. Returns the position after it.
+ */
+function writeSizesAndPayload(
+  b: Uint8Array,
+  p: number,
+  args: MsgArgs,
+  hasHeaders: boolean,
+  skip: number,
+  size: number,
+): number {
   if (hasHeaders) {
     p = writeDecimal(b, p, args.headerSize);
     b[p++] = SP;
@@ -104,7 +119,7 @@ export function encodeMsg(
   p = copyBytes(b, p, args.payloadBuf, from, from + size);
   b[p++] = CR;
   b[p++] = LF;
-  out.length = p;
+  return p;
 }
 
 /** Queues a header-only status message, e.g. `NATS/1.0 503` for no responders. */
@@ -173,18 +188,7 @@ export function encodeLeafMsg(
     p = copyBytes(b, p, q, 0, q.length);
     b[p++] = SP;
   }
-  if (hasHeaders) {
-    p = writeDecimal(b, p, args.headerSize);
-    b[p++] = SP;
-  }
-  p = writeDecimal(b, p, size);
-  b[p++] = CR;
-  b[p++] = LF;
-  const from = args.payloadStart + skip;
-  p = copyBytes(b, p, args.payloadBuf, from, from + size);
-  b[p++] = CR;
-  b[p++] = LF;
-  out.length = p;
+  out.length = writeSizesAndPayload(b, p, args, hasHeaders, skip, size);
   return start;
 }
 

@@ -266,14 +266,8 @@ export class ClientParser {
     if (n < sizeArgs + 1) return this.#fail(null, "LMSG: wrong number of arguments", data);
     const queues = this.#queues;
     queues.length = 0;
-    args.buf = line;
-    args.subjectStart = this.#argStart[0];
-    args.subjectEnd = this.#argEnd[0];
-    args.replyStart = args.replyEnd = 0;
-    if (n === sizeArgs + 2) {
-      args.replyStart = this.#argStart[1];
-      args.replyEnd = this.#argEnd[1];
-    } else if (n > sizeArgs + 2) {
+    this.#setSubjectAndReply(line, n === sizeArgs + 2);
+    if (n > sizeArgs + 2) {
       const at = this.#argStart[1];
       const indicator = this.#argEnd[1] - at === 1 ? line[at] : 0;
       let q = 2;
@@ -307,17 +301,23 @@ export class ClientParser {
     if (n !== sizeArgs + 1 && n !== sizeArgs + 2) {
       return this.#fail(null, "PUB: wrong number of arguments", data);
     }
+    this.#setSubjectAndReply(line, n === sizeArgs + 2);
+    this.#leafPayload = false;
+    return this.#sizesAndPayload(line, from, end, data, next, headers);
+  }
+
+  /** Points the message record at argument 0 (subject) and, when `hasReply`, argument 1. */
+  #setSubjectAndReply(line: Uint8Array, hasReply: boolean): void {
+    const args = this.#args;
     args.buf = line;
     args.subjectStart = this.#argStart[0];
     args.subjectEnd = this.#argEnd[0];
-    if (n === sizeArgs + 2) {
+    if (hasReply) {
       args.replyStart = this.#argStart[1];
       args.replyEnd = this.#argEnd[1];
     } else {
       args.replyStart = args.replyEnd = 0;
     }
-    this.#leafPayload = false;
-    return this.#sizesAndPayload(line, from, end, data, next, headers);
   }
 
   /**
