@@ -4,7 +4,7 @@
  */
 import { encodeBase64 } from "../util/base64.ts";
 import { rfc3339Nano } from "../util/time.ts";
-import { subjectIsSubsetOf } from "../subject/subject.ts";
+import { subjectIsSubsetOf, subjectsCollide } from "../subject/subject.ts";
 import type { ApiRouter } from "./api.ts";
 import {
   apiError,
@@ -237,16 +237,4 @@ export function checkOverlap(js: JsAccount, config: StreamConfig, self: Stream |
       }
     }
   }
-}
-
-/** Could one literal subject match both patterns? */
-function subjectsCollide(a: string, b: string): boolean {
-  const x = a.split(".");
-  const y = b.split(".");
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if (x[i] === ">" || y[i] === ">") return i < x.length && i < y.length;
-    if (i >= x.length || i >= y.length) return false;
-    if (x[i] !== "*" && y[i] !== "*" && x[i] !== y[i]) return false;
-  }
-  return true;
 }

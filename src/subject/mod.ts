@@ -12,6 +12,7 @@ export {
   PARTIAL_WILDCARD,
   subjectHasWildcard,
   subjectIsSubsetOf,
+  subjectsCollide,
   TOKEN_SEPARATOR,
   tokenizeSubject,
 } from "./subject.ts";

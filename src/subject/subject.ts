@@ -143,3 +143,18 @@ export function subjectIsSubsetOf(sub: string, superPattern: string): boolean {
   }
   return st.length === pt.length;
 }
+
+/**
+ * Could one literal subject match both patterns? (Two streams may not capture the same
+ * subject; nats-server calls this SubjectsCollide.)
+ */
+export function subjectsCollide(a: string, b: string): boolean {
+  const x = a.split(TOKEN_SEPARATOR);
+  const y = b.split(TOKEN_SEPARATOR);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if (x[i] === FULL_WILDCARD || y[i] === FULL_WILDCARD) return i < x.length && i < y.length;
+    if (i >= x.length || i >= y.length) return false;
+    if (x[i] !== PARTIAL_WILDCARD && y[i] !== PARTIAL_WILDCARD && x[i] !== y[i]) return false;
+  }
+  return true;
+}

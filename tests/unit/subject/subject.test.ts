@@ -8,6 +8,7 @@ import {
   matchSubjectTokens,
   subjectHasWildcard,
   subjectIsSubsetOf,
+  subjectsCollide,
   tokenizeSubject,
 } from "../../../src/subject/mod.ts";
 
@@ -248,5 +249,25 @@ Deno.test("subject: subjectIsSubsetOf agrees with exhaustive enumeration of lite
     const sup = randomPattern(rand, ["a", "b", "*", ">"], 3);
     const expected = literals.every((l) => !matchSubject(l, sub) || matchSubject(l, sup));
     assert.equal(subjectIsSubsetOf(sub, sup), expected, `${sub} <= ${sup}`);
+  }
+});
+
+Deno.test("subjectsCollide() is true exactly when one subject can match both patterns", () => {
+  const cases: [string, string, boolean][] = [
+    ["a.b", "a.b", true],
+    ["a.b", "a.c", false],
+    ["a.*", "a.b", true],
+    ["a.*", "*.b", true],
+    ["a.>", "a.b.c", true],
+    ["a.>", "a", false],
+    ["a.*", "a.b.c", false],
+    [">", "x.y", true],
+    ["a.*.c", "a.b.*", true],
+    ["a.*.c", "a.b.d", false],
+    ["a.b", "a.b.c", false],
+  ];
+  for (const [a, b, want] of cases) {
+    assert.equal(subjectsCollide(a, b), want, `${a} / ${b}`);
+    assert.equal(subjectsCollide(b, a), want, `${b} / ${a}`);
   }
 });
