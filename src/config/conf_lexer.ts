@@ -280,15 +280,7 @@ class Lexer {
     this.#next();
     for (;;) {
       // Key position: whitespace, comments, the closing brace.
-      const c = this.#peek();
-      if (isSpace(c)) {
-        this.#next();
-        continue;
-      }
-      if (this.#atComment()) {
-        this.#skipComment();
-        continue;
-      }
+      const c = this.#skipFiller(isSpace);
       if (c === "}") {
         this.#emit("map_end", "}", this.#here());
         this.#next();
@@ -299,23 +291,10 @@ class Lexer {
       if (c === ",") this.#fail("unexpected ',' in a map: expected a key");
       this.#entry("map");
       // After a value: blanks or a comment, then `,`, `;`, a new line or `}`.
-      for (;;) {
-        const d = this.#peek();
-        if (isBlank(d)) {
-          this.#next();
-        } else if (this.#atComment()) {
-          this.#skipComment();
-        } else if (d === "," || d === ";" || isNL(d)) {
-          this.#next();
-          break;
-        } else if (d === "}") {
-          break;
-        } else if (d === "") {
-          this.#fail("unterminated map: expected '}'", open);
-        } else {
-          this.#fail(`expected ',' or '}' after a map value, got ${show(d)}`);
-        }
-      }
+      const d = this.#skipFiller(isBlank);
+      if (d === "," || d === ";" || isNL(d)) this.#next();
+      else if (d === "") this.#fail("unterminated map: expected '}'", open);
+      else if (d !== "}") this.#fail(`expected ',' or '}' after a map value, got ${show(d)}`);
     }
   }
 
@@ -324,15 +303,7 @@ class Lexer {
     const open = this.#here();
     this.#next();
     for (;;) {
-      const c = this.#peek();
-      if (isSpace(c)) {
-        this.#next();
-        continue;
-      }
-      if (this.#atComment()) {
-        this.#skipComment();
-        continue;
-      }
+      const c = this.#skipFiller(isSpace);
       if (c === "]") {
         this.#emit("array_end", "]", this.#here());
         this.#next();
@@ -341,23 +312,20 @@ class Lexer {
       if (c === "") this.#fail("unterminated array: expected ']'", open);
       if (c === ",") this.#fail("unexpected ',' in an array: expected a value");
       this.#value();
-      for (;;) {
-        const d = this.#peek();
-        if (isBlank(d)) {
-          this.#next();
-        } else if (this.#atComment()) {
-          this.#skipComment();
-        } else if (d === "," || isNL(d)) {
-          this.#next();
-          break;
-        } else if (d === "]") {
-          break;
-        } else if (d === "") {
-          this.#fail("unterminated array: expected ']'", open);
-        } else {
-          this.#fail(`expected ',' or ']' after an array value, got ${show(d)}`);
-        }
-      }
+      const d = this.#skipFiller(isBlank);
+      if (d === "," || isNL(d)) this.#next();
+      else if (d === "") this.#fail("unterminated array: expected ']'", open);
+      else if (d !== "]") this.#fail(`expected ',' or ']' after an array value, got ${show(d)}`);
+    }
+  }
+
+  /** Skips characters `filler` accepts, and comments; returns the next character. */
+  #skipFiller(filler: (c: string) => boolean): string {
+    for (;;) {
+      const c = this.#peek();
+      if (filler(c)) this.#next();
+      else if (this.#atComment()) this.#skipComment();
+      else return c;
     }
   }
 
