@@ -295,7 +295,6 @@ export class ClientParser {
   ): number {
     this.#splitArgs(line, from, end);
     const n = this.#argCount;
-    const args = this.#args;
     const headers = op === Op.Hpub;
     const sizeArgs = headers ? 2 : 1;
     if (n !== sizeArgs + 1 && n !== sizeArgs + 2) {
